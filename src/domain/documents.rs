@@ -1,0 +1,348 @@
+//! Normalized vendor documents: what the connectors hand to reconcile. Exact
+//! decimals, local times (the configured zone), no wire quirks left.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a document came from, for the auditor: archive file relative path.
+pub type SourceRef = String;
+
+/// A huadian statement (对账单) as fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub statement_no: String,
+    pub total_amount: Decimal,
+    /// `billStartDate` / `billEndDate` from `statementExtends`, when present.
+    pub bill_start: Option<NaiveDate>,
+    pub bill_end: Option<NaiveDate>,
+    /// Every other extend field (`billSavePrice`, `billYear`, ...) and header field
+    /// the workbook shows but no rule checks.
+    pub extends: BTreeMap<String, String>,
+    pub lines: Vec<StatementLine>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub order_no: String,
+    pub order_amount: Decimal,
+    pub return_amount: Decimal,
+    pub created_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub items: Vec<LineItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub sku: String,
+    pub sku_name: String,
+    pub price: Decimal,
+    pub num: Decimal,
+    pub return_num: Decimal,
+    pub total_price: Decimal,
+}
+
+/// Package states of the seed: 0 已发货, 1 拒收, 2 签收. 1 and 2 are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PackageState {
+    Shipped,
+    Rejected,
+    Signed,
+    Other(i64),
+}
+
+impl PackageState {
+    pub fn from_code(code: i64) -> Self {
+        match code {
+            0 => Self::Shipped,
+            1 => Self::Rejected,
+            2 => Self::Signed,
+            n => Self::Other(n),
+        }
+    }
+    pub fn code(self) -> i64 {
+        match self {
+            Self::Shipped => 0,
+            Self::Rejected => 1,
+            Self::Signed => 2,
+            Self::Other(n) => n,
+        }
+    }
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Rejected | Self::Signed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    pub order_no: String,
+    pub package_no: String,
+    pub state: PackageState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub invoice_no: String,
+    pub invoice_code: String,
+    pub link: Option<String>,
+}
+
+/// A message of the huadian feed (303 / 304 / 702).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub time: Option<NaiveDateTime>,
+    pub body: MessageBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageBody {
+    /// 303 退换货状态: 30325/30330 = return completed.
+    ReturnStatus {
+        po_code: String,
+        apply_code: String,
+        process_status: i64,
+    },
+    /// 304 退换货申请状态: 4 = refused.
+    ApplyStatus {
+        po_code: String,
+        apply_code: String,
+        apply_status: i64,
+    },
+    /// 702 发票物流: 1 已派送, 2 已妥投, -1 已拒绝.
+    InvoiceLogistics {
+        bill_no: String,
+        bill_row_no: String,
+        invoice_no: String,
+        invoice_code: String,
+        status: i64,
+    },
+    /// A type we do not use; kept so the count is honest.
+    Other { kind: i64 },
+}
+
+/// Everything one huadian fetch (or archive replay) saw. "Fetched" means the
+/// vendor answered; an answer of "no such thing" is fetched and empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HuadianData {
+    pub statements: Vec<Statement>,
+    /// Statements the vendor answered with "none" (empty result or 5004).
+    pub empty_statements: BTreeSet<String>,
+    /// Statements that could not be fetched or parsed: their rows are not reported.
+    pub failed_statements: BTreeSet<String>,
+    /// `None`: packages were not fetched at all (check off, or an archive without them).
+    /// `Some(map)`: order no → packages the vendor answered (possibly none).
+    pub packages: Option<BTreeMap<String, Vec<Package>>>,
+    /// Orders whose package query failed: not checked.
+    pub failed_packages: BTreeSet<String>,
+    /// (billNo, billRowNo) → invoices the vendor answered (possibly none).
+    pub invoices: BTreeMap<(String, String), Vec<Invoice>>,
+    pub failed_invoices: BTreeSet<(String, String)>,
+    pub messages: Vec<Message>,
+}
+
+/// A zcy (政采云) settlement statement (结算单), amounts converted from fen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZcyStatement {
+    /// 19-digit ids are kept as text, never through a double.
+    pub statement_id: String,
+    pub statement_no: String,
+    pub name: String,
+    pub status: ZcyStatus,
+    pub total_amount: Decimal,
+    /// 已匹配金额; absent on some 未支付 statements.
+    pub match_amount: Option<Decimal>,
+    pub created_at: Option<NaiveDateTime>,
+    pub purchaser: String,
+    pub district: String,
+    pub orders: Vec<String>,
+    pub invoices: Vec<ZcyInvoice>,
+    pub pay_records: Vec<PayRecord>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ZcyStatus {
+    /// 未支付
+    Unpaid,
+    /// 已匹配
+    Matched,
+    Other(String),
+}
+
+impl ZcyStatus {
+    pub fn parse(s: &str) -> Self {
+        match s.trim() {
+            "未支付" => Self::Unpaid,
+            "已匹配" => Self::Matched,
+            o => Self::Other(o.to_string()),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unpaid => "未支付",
+            Self::Matched => "已匹配",
+            Self::Other(o) => o,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZcyInvoice {
+    pub serial_no: String,
+    pub invoice_type: String,
+    pub title: String,
+    pub amount: Decimal,
+    pub orders: Vec<String>,
+    pub items: Vec<ZcyInvoiceItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZcyInvoiceItem {
+    pub category: String,
+    pub amount: Decimal,
+}
+
+/// A payment record of a 已匹配 statement and the bank transfers matched to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayRecord {
+    pub pay_id: String,
+    pub payer: String,
+    pub pay_amount: Decimal,
+    pub transfers: Vec<MatchedTransfer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchedTransfer {
+    pub vostro_no: String,
+    /// The transfer's whole amount.
+    pub total_amount: Decimal,
+    /// The part of it allocated to this pay record.
+    pub match_amount: Decimal,
+    pub currency: String,
+    pub transfer_time: Option<NaiveDateTime>,
+}
+
+/// Everything one zcy fetch (or archive replay) saw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ZcyData {
+    /// Every statement answered, both statuses, one per statement number
+    /// (a statement seen under both statuses keeps its 已匹配 form).
+    pub statements: Vec<ZcyStatement>,
+    /// Whether every page of each status query was answered.
+    pub unpaid_complete: bool,
+    pub matched_complete: bool,
+}
+
+/// A vendor's normalized data; one variant per vendor family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum VendorDocs {
+    Huadian(HuadianData),
+    Zcy(ZcyData),
+}
+
+impl VendorDocs {
+    /// Messages that must be stored before the vendor may delete them.
+    pub fn messages(&self) -> &[Message] {
+        match self {
+            Self::Huadian(h) => &h.messages,
+            Self::Zcy(_) => &[],
+        }
+    }
+
+    /// Packages answered this run, to remember their final states.
+    pub fn packages(&self) -> Vec<Package> {
+        match self {
+            Self::Huadian(h) => h
+                .packages
+                .as_ref()
+                .map(|p| p.values().flatten().cloned().collect())
+                .unwrap_or_default(),
+            Self::Zcy(_) => vec![],
+        }
+    }
+
+    /// Adds what the history knows: every stored message, and the final
+    /// package states of orders not asked for again.
+    pub fn with_history(
+        mut self,
+        messages: Vec<Message>,
+        final_packages: &BTreeMap<String, Vec<Package>>,
+    ) -> Self {
+        if let Self::Huadian(h) = &mut self {
+            let mut by_id: BTreeMap<String, Message> = BTreeMap::new();
+            for m in messages.into_iter().chain(std::mem::take(&mut h.messages)) {
+                by_id.insert(m.id.clone(), m);
+            }
+            let mut all: Vec<Message> = by_id.into_values().collect();
+            all.sort_by(|a, b| {
+                (a.time, a.id.parse::<u64>().ok(), &a.id).cmp(&(
+                    b.time,
+                    b.id.parse::<u64>().ok(),
+                    &b.id,
+                ))
+            });
+            h.messages = all;
+            if let Some(p) = h.packages.as_mut() {
+                for (order, pk) in final_packages {
+                    p.entry(order.clone()).or_insert_with(|| pk.clone());
+                }
+            }
+        }
+        self
+    }
+
+    /// (invoice no, PDF link) pairs the workbook can link to.
+    pub fn invoice_links(&self) -> Vec<(String, String)> {
+        match self {
+            Self::Huadian(h) => h
+                .invoices
+                .values()
+                .flatten()
+                .filter_map(|i| i.link.clone().map(|l| (i.invoice_no.clone(), l)))
+                .collect(),
+            Self::Zcy(_) => vec![],
+        }
+    }
+
+    /// Dates the documents carry, for a range when none is given.
+    pub fn dates(&self) -> Vec<NaiveDate> {
+        match self {
+            Self::Huadian(h) => h
+                .statements
+                .iter()
+                .flat_map(|s| s.lines.iter().filter_map(|l| l.ended_at.map(|t| t.date())))
+                .collect(),
+            Self::Zcy(z) => z
+                .statements
+                .iter()
+                .filter_map(|s| s.created_at.map(|t| t.date()))
+                .collect(),
+        }
+    }
+}
+
+/// How a vendor's fetch went, as the report and exit status show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchState {
+    /// Everything asked for was answered.
+    Ok,
+    /// Some documents could not be fetched; the rest are whole.
+    Partial,
+    /// Nothing could be fetched (unreachable, bad credentials).
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchStatus {
+    pub vendor: String,
+    pub state: FetchState,
+    /// Why, in one line (never a secret).
+    pub error: Option<String>,
+    pub requests: u64,
+    pub documents: u64,
+    pub failures: u64,
+}

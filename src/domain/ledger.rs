@@ -1,0 +1,75 @@
+//! The company's ledger, normalized: one `LedgerEntry` per readable row.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Order,
+    Refund,
+    Invoice,
+    Payment,
+}
+
+impl EntryKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "order" => Some(Self::Order),
+            "refund" => Some(Self::Refund),
+            "invoice" => Some(Self::Invoice),
+            "payment" => Some(Self::Payment),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Order => "order",
+            Self::Refund => "refund",
+            Self::Invoice => "invoice",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub entry_id: String,
+    pub vendor: String,
+    pub kind: EntryKind,
+    pub doc_no: String,
+    pub statement_no: Option<String>,
+    pub line_no: Option<String>,
+    /// Yuan. Refund amounts are stored positive (SPEC §4).
+    pub amount: Decimal,
+    pub currency: String,
+    pub booked_on: NaiveDate,
+    pub status: Option<String>,
+    pub invoice_no: Option<String>,
+    pub invoice_code: Option<String>,
+    pub express_company: Option<String>,
+    pub express_no: Option<String>,
+    pub ref_no: Option<String>,
+    pub memo: Option<String>,
+    /// File name (or `sql`) and physical line (header = line 1; SQL: row number).
+    pub source: String,
+    pub line: u64,
+}
+
+/// A row or body that could not be read; listed in `input_errors.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    pub source: String,
+    pub line: Option<u64>,
+    pub entry_id: String,
+    pub field: String,
+    pub value: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub entries: Vec<LedgerEntry>,
+    pub errors: Vec<InputError>,
+}

@@ -1,0 +1,164 @@
+//! Money is `rust_decimal::Decimal` yuan everywhere; fen (i64) only inside frames.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MoneyError {
+    #[error("empty amount")]
+    Empty,
+    #[error("not an amount: {0:?}")]
+    Invalid(String),
+    #[error("amount has more than two decimal places where fen are required: {0}")]
+    SubFen(Decimal),
+    #[error("amount out of range: {0}")]
+    Overflow(String),
+}
+
+/// Parses a yuan amount as people and ERPs write it: `1234.5`, `1,234.50`,
+/// `¥1,234.50`, `￥ 1234`, `-12.30`, `(12.30)` (accounting negative), `1234.50元`.
+/// Never goes through a float.
+pub fn parse_yuan(text: &str) -> Result<Decimal, MoneyError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    let (neg_paren, t) = match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => (false, t),
+    };
+    let mut cleaned = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '¥' | '￥' | ' ' | '\u{a0}' | ',' | '，' | '元' => {}
+            '０'..='９' => cleaned.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            '．' => cleaned.push('.'),
+            '－' => cleaned.push('-'),
+            _ => cleaned.push(c),
+        }
+    }
+    let cleaned = cleaned.strip_prefix("CNY").unwrap_or(&cleaned).to_string();
+    let cleaned = cleaned.strip_prefix("RMB").unwrap_or(&cleaned).to_string();
+    let ok = !cleaned.is_empty()
+        && cleaned
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')))
+        && cleaned.chars().filter(|c| *c == '.').count() <= 1
+        && cleaned.chars().any(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(MoneyError::Invalid(text.to_string()));
+    }
+    let d = Decimal::from_str(&cleaned).map_err(|_| MoneyError::Overflow(text.to_string()))?;
+    Ok(if neg_paren { -d } else { d })
+}
+
+/// Rounds half away from zero (四舍五入) to fen.
+pub fn round_fen(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Exact yuan → fen; an amount with a part below one fen is an error, not rounded.
+pub fn yuan_to_fen(d: Decimal) -> Result<i64, MoneyError> {
+    let f = d * Decimal::ONE_HUNDRED;
+    if f.fract() != Decimal::ZERO {
+        return Err(MoneyError::SubFen(d));
+    }
+    f.to_i64()
+        .ok_or_else(|| MoneyError::Overflow(d.to_string()))
+}
+
+/// Exact fen → yuan with two decimal places.
+pub fn fen_to_yuan(fen: i64) -> Decimal {
+    Decimal::new(fen, 2)
+}
+
+/// Formats yuan with exactly two decimal places (the report form).
+pub fn format_yuan(d: Decimal) -> String {
+    let mut r = round_fen(d);
+    r.rescale(2);
+    r.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn accepts_the_forms_accountants_write() {
+        assert_eq!(parse_yuan("1234.5").unwrap(), d("1234.5"));
+        assert_eq!(parse_yuan("1,234.50").unwrap(), d("1234.50"));
+        assert_eq!(parse_yuan("¥1,234.50").unwrap(), d("1234.50"));
+        assert_eq!(parse_yuan("￥ 1,234.50 ").unwrap(), d("1234.50"));
+        assert_eq!(parse_yuan("-12.3").unwrap(), d("-12.3"));
+        assert_eq!(parse_yuan("(12.30)").unwrap(), d("-12.30"));
+        assert_eq!(parse_yuan("3").unwrap(), parse_yuan("3.00").unwrap());
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_amount() {
+        assert_eq!(parse_yuan(""), Err(MoneyError::Empty));
+        assert!(parse_yuan("abc").is_err());
+        assert!(parse_yuan("1.2.3").is_err());
+        assert!(parse_yuan("12-3").is_err());
+        assert!(parse_yuan("1e5").is_err());
+    }
+
+    #[test]
+    fn tenth_plus_fifth_is_exactly_three_tenths() {
+        assert_eq!(
+            parse_yuan("0.1").unwrap() + parse_yuan("0.2").unwrap(),
+            d("0.3")
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_up_away_from_zero() {
+        assert_eq!(round_fen(d("1.005")), d("1.01"));
+        assert_eq!(round_fen(d("1.004")), d("1.00"));
+        assert_eq!(round_fen(d("-1.005")), d("-1.01"));
+        assert_eq!(format_yuan(d("3")), "3.00");
+    }
+
+    #[test]
+    fn fen_conversion_refuses_sub_fen() {
+        assert_eq!(yuan_to_fen(d("12.34")).unwrap(), 1234);
+        assert!(yuan_to_fen(d("12.345")).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn fen_roundtrip_is_exact(fen in -10_000_000_000_000i64..10_000_000_000_000i64) {
+            let y = fen_to_yuan(fen);
+            prop_assert_eq!(yuan_to_fen(y).unwrap(), fen);
+            prop_assert_eq!(parse_yuan(&format_yuan(y)).unwrap(), y);
+        }
+
+        #[test]
+        fn grouped_and_plain_forms_agree(units in 0u64..1_000_000_000u64, cents in 0u32..100) {
+            let plain = format!("{units}.{cents:02}");
+            let mut grouped = String::new();
+            let s = units.to_string();
+            for (i, c) in s.chars().enumerate() {
+                if i > 0 && (s.len() - i) % 3 == 0 { grouped.push(','); }
+                grouped.push(c);
+            }
+            let grouped = format!("¥{grouped}.{cents:02}");
+            prop_assert_eq!(parse_yuan(&plain).unwrap(), parse_yuan(&grouped).unwrap());
+        }
+
+        #[test]
+        fn rounding_moves_less_than_half_a_fen(mills in -1_000_000_000i64..1_000_000_000i64) {
+            let x = Decimal::new(mills, 3);
+            let r = round_fen(x);
+            prop_assert!((r - x).abs() <= d("0.005"));
+            prop_assert_eq!(r.scale() <= 2, true);
+        }
+    }
+}

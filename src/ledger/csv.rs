@@ -1,0 +1,278 @@
+//! CSV ledgers: encoding detection (UTF-8 ± BOM, GB18030/GBK) and physical line numbers.
+
+use super::row::{push_row, Cell, ColumnMap};
+use crate::domain::Ledger;
+use crate::settings::LedgerSettings;
+use anyhow::{bail, Context};
+use encoding_rs::{GB18030, UTF_8};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a CSV ledger from its bytes; `source` (the file name) labels entries and errors.
+pub fn read_csv_bytes(
+    bytes: &[u8],
+    source: &str,
+    settings: &LedgerSettings,
+) -> anyhow::Result<Ledger> {
+    let text = decode(bytes, &settings.encoding).with_context(|| format!("ledger {source}"))?;
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(h) => h.with_context(|| format!("ledger {source}: unreadable header row"))?,
+        None => bail!("ledger {source}: the file is empty (no header row)"),
+    };
+    let headers: Vec<String> = header.iter().map(str::to_string).collect();
+    let map = ColumnMap::resolve(&headers, settings, source)?;
+    let mut ledger = Ledger::default();
+    let mut lines = LineCounter::default();
+    for record in records {
+        let record = record.with_context(|| format!("ledger {source}: unreadable CSV"))?;
+        let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte()));
+        let cells: Vec<Cell> = record.iter().map(|s| Ok(s.to_string())).collect();
+        push_row(&mut ledger, &cells, &map, source, line);
+    }
+    Ok(ledger)
+}
+
+/// Physical line of a record. The csv reader's own `Position::line()` is taken before
+/// it skips the previous record's `\n` (after a `\r`) and blank lines, so it can be
+/// one or more lines short; instead the newlines before the record's first byte are
+/// counted here (quoted multi-line fields included), incrementally.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, byte: u64) -> u64 {
+        let bytes = text.as_bytes();
+        let mut start = usize::try_from(byte)
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let start = start.max(self.offset);
+        self.line += bytes[self.offset..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.offset = start;
+        self.line + 1
+    }
+}
+
+/// `auto`: a UTF-8 BOM or valid UTF-8 means UTF-8; anything else is taken as GB18030
+/// (a superset of GBK/GB2312, what Chinese ERPs export).
+fn decode(bytes: &[u8], encoding: &str) -> anyhow::Result<String> {
+    let utf8 = |bytes: &[u8]| -> anyhow::Result<String> {
+        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        match std::str::from_utf8(body) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => bail!(
+                "not valid UTF-8 (at byte {}); if it is a GBK/GB18030 export set \
+                 ledger.encoding = \"gb18030\"",
+                e.valid_up_to() + bytes.len() - body.len()
+            ),
+        }
+    };
+    match encoding.trim().to_ascii_lowercase().as_str() {
+        "auto" | "" => {
+            if bytes.starts_with(BOM) || std::str::from_utf8(bytes).is_ok() {
+                utf8(bytes)
+            } else {
+                gb18030(bytes)
+            }
+        }
+        "utf-8" | "utf8" => utf8(bytes),
+        "gb18030" | "gbk" | "gb2312" => gb18030(bytes),
+        other => bail!("ledger.encoding {other:?}: use \"auto\", \"utf-8\" or \"gb18030\""),
+    }
+}
+
+fn gb18030(bytes: &[u8]) -> anyhow::Result<String> {
+    if bytes.starts_with(BOM) {
+        let (text, _) = UTF_8.decode_with_bom_removal(bytes);
+        return Ok(text.into_owned());
+    }
+    let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        bail!("neither valid UTF-8 nor valid GB18030; check the export's encoding");
+    }
+    Ok(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::EntryKind;
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    const HEADER: &str =
+        "entry_id,vendor,kind,doc_no,statement_no,line_no,amount,currency,booked_on,memo\n";
+
+    fn settings() -> LedgerSettings {
+        LedgerSettings::default()
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn utf8_with_bom_reads_and_the_header_bom_is_ignored() {
+        let mut bytes = BOM.to_vec();
+        bytes.extend_from_slice(HEADER.as_bytes());
+        bytes.extend_from_slice("V1,Huadian,order,D1,S1,1,100.00,,2024-05-01,备注\n".as_bytes());
+        let l = read_csv_bytes(&bytes, "ledger.csv", &settings()).unwrap();
+        assert_eq!(l.errors, vec![]);
+        let e = &l.entries[0];
+        assert_eq!(e.entry_id, "V1");
+        assert_eq!(e.vendor, "huadian");
+        assert_eq!(e.currency, "CNY");
+        assert_eq!(e.memo.as_deref(), Some("备注"));
+        assert_eq!((e.source.as_str(), e.line), ("ledger.csv", 2));
+    }
+
+    #[test]
+    fn utf8_without_bom_reads() {
+        let text = format!("{HEADER}V1,huadian,invoice,D1,,,\"1,234.50\",cny,2024/05/01,发票\n");
+        let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
+        assert_eq!(l.errors, vec![]);
+        assert_eq!(l.entries[0].amount, dec("1234.50"));
+        assert_eq!(l.entries[0].currency, "CNY");
+        assert_eq!(l.entries[0].kind, EntryKind::Invoice);
+        assert_eq!(l.entries[0].statement_no, None);
+    }
+
+    #[test]
+    fn gb18030_export_with_mapped_chinese_headers_reads() {
+        let text = "凭证号,供应商,类型,单据号,金额,记账日期,摘要\r\n\
+                    记-001,huadian,order,D1,¥1,2024-05-01,办公用品采购\r\n\
+                    记-002,huadian,refund,D1,\"-¥1,234.50\",20240502,退货\r\n";
+        let (bytes, _, unmappable) = GB18030.encode(text);
+        assert!(!unmappable);
+        assert!(
+            std::str::from_utf8(&bytes).is_err(),
+            "fixture must not be UTF-8"
+        );
+        let mut s = settings();
+        for (k, v) in [
+            ("entry_id", "凭证号"),
+            ("vendor", "供应商"),
+            ("kind", "类型"),
+            ("doc_no", "单据号"),
+            ("amount", "金额"),
+            ("booked_on", "记账日期"),
+            ("memo", "摘要"),
+        ] {
+            s.columns.insert(k.into(), v.into());
+        }
+        let l = read_csv_bytes(&bytes, "erp.csv", &s).unwrap();
+        assert_eq!(l.errors, vec![]);
+        assert_eq!(l.entries.len(), 2);
+        assert_eq!(l.entries[0].entry_id, "记-001");
+        assert_eq!(l.entries[0].memo.as_deref(), Some("办公用品采购"));
+        assert_eq!(l.entries[1].amount, dec("1234.50"), "refund taken positive");
+        assert_eq!(
+            l.entries[1].booked_on,
+            NaiveDate::from_ymd_opt(2024, 5, 2).unwrap()
+        );
+        assert_eq!(l.entries[1].line, 3);
+
+        s.encoding = "gbk".into();
+        assert_eq!(
+            read_csv_bytes(&bytes, "erp.csv", &s).unwrap().entries.len(),
+            2
+        );
+        s.encoding = "utf-8".into();
+        let err = read_csv_bytes(&bytes, "erp.csv", &s).unwrap_err();
+        assert!(format!("{err:#}").contains("erp.csv"), "{err:#}");
+    }
+
+    #[test]
+    fn unreadable_rows_are_reported_at_their_physical_line_and_good_rows_load() {
+        let text = format!(
+            "{HEADER}\
+             V1,huadian,order,D1,S1,1,\"1,234.50\",,2024-05-01,\"first line\nsecond line\nthird\"\n\
+             V2,huadian,order,D2,S1,2,12.3x,,2024-05-01,bad amount\n\
+             \n\
+             V3,huadian,order,D3,S1,3,10,,2024-02-30,bad date\n\
+             ,,,,,,,,,\n\
+             V4,huadian,order,,S1,4,10,,2024-05-01,missing doc_no\n\
+             V5,huadian,rebate,D5,S1,5,10,,2024-05-01,bad kind\n\
+             V6,huadian,order,D6,S1,6,1.005,,2024-05-01,sub-fen\n\
+             V7,huadian,refund,D7,S1,7,-20.00,,2024-05-01 00:00:00,good refund\n"
+        );
+        let l = read_csv_bytes(text.as_bytes(), "ledger.csv", &settings()).unwrap();
+        let got: Vec<_> = l
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.line.unwrap(),
+                    e.entry_id.as_str(),
+                    e.field.as_str(),
+                    e.value.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (5, "V2", "amount", "12.3x"),
+                (7, "V3", "booked_on", "2024-02-30"),
+                (9, "V4", "doc_no", ""),
+                (10, "V5", "kind", "rebate"),
+                (11, "V6", "amount", "1.005"),
+            ]
+        );
+        assert_eq!(l.errors[4].error, "more than two decimal places");
+        assert_eq!(l.errors[2].error, "missing required value");
+        let ok: Vec<_> = l
+            .entries
+            .iter()
+            .map(|e| (e.entry_id.as_str(), e.line))
+            .collect();
+        assert_eq!(ok, vec![("V1", 2), ("V7", 12)]);
+        assert_eq!(
+            l.entries[0].memo.as_deref(),
+            Some("first line\nsecond line\nthird")
+        );
+        assert_eq!(l.entries[1].amount, dec("20.00"));
+    }
+
+    #[test]
+    fn a_row_with_several_bad_fields_reports_each() {
+        let text = format!("{HEADER}V1,huadian,x,D1,,,abc,,nope,\n");
+        let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
+        let fields: Vec<_> = l.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["kind", "amount", "booked_on"]);
+        assert!(l.entries.is_empty());
+    }
+
+    #[test]
+    fn a_missing_required_column_names_file_column_and_headers() {
+        let text = "entry_id,vendor,kind,amount,booked_on\nV1,huadian,order,1,2024-05-01\n";
+        let err = read_csv_bytes(text.as_bytes(), "ledger.csv", &settings()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("ledger.csv"), "{msg}");
+        assert!(msg.contains("`doc_no`"), "{msg}");
+        assert!(msg.contains("\"booked_on\""), "{msg}");
+    }
+
+    #[test]
+    fn headers_match_trimmed_and_case_insensitively() {
+        let text =
+            " Entry_ID ,VENDOR,Kind,Doc_No,Amount,Booked_On\nV1,huadian,ORDER,D1,1,2024-05-01\n";
+        let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
+        assert_eq!(l.errors, vec![]);
+        assert_eq!(l.entries[0].kind, EntryKind::Order);
+    }
+}

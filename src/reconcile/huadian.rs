@@ -1,0 +1,765 @@
+//! The huadian checks of SPEC §6: fetched statements (对账单) against the ledger's
+//! huadian rows, the statements' own arithmetic, packages, e-invoices and the
+//! 303/304/702 message feed.
+//!
+//! Duplicate billing: of the occurrences of one `orderCode`, the earliest (earlier
+//! `billEndDate`, then smaller statement number, then line content) is the one
+//! compared with the ledger; the later ones only produce DUPLICATE_BILLING (and the
+//! checks inside the vendor's own data), never AMOUNT_MISMATCH, REFUND_MISMATCH or
+//! MISSING_IN_LEDGER. A ledger row naming the later statement is not
+//! MISSING_IN_VENDOR: that statement does contain the order.
+
+use super::frames::{
+    frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
+};
+use super::merge::{currency_of, fen, ledger_ref, row, Params};
+use super::Found;
+use crate::domain::{
+    fen_to_yuan, round_fen, yuan_to_fen, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry,
+    MatchedLine, Message, MessageBody, PackageState, Severity, Statement, StatementLine,
+};
+use anyhow::Context;
+use chrono::NaiveDate;
+use polars::prelude::{DataFrame, JoinType};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+struct Ctx<'a> {
+    vendor: &'a str,
+    /// False when the vendor failed outright: nothing is claimed missing on its side.
+    fetched: bool,
+    p: &'a Params,
+}
+
+/// One statement line as billed, with its statement.
+struct Billed<'a> {
+    stmt: &'a Statement,
+    line: &'a StatementLine,
+    /// Position of the line in its statement, the last tie-breaker.
+    pos: usize,
+    /// The occurrence compared with the ledger (see the module note).
+    primary: bool,
+}
+
+impl Billed<'_> {
+    fn date(&self) -> Option<NaiveDate> {
+        self.line.ended_at.map(|t| t.date())
+    }
+    fn no(&self) -> &str {
+        &self.stmt.statement_no
+    }
+    fn order(&self) -> &str {
+        &self.line.order_no
+    }
+    /// Earliest billing first: billEndDate (missing counts as earliest), statement
+    /// number, then the line's own content so shuffled input orders the same.
+    fn billing_order(&self) -> impl Ord + '_ {
+        (
+            self.stmt.bill_end,
+            self.stmt.statement_no.as_str(),
+            self.line.order_amount,
+            self.line.return_amount,
+            self.line.ended_at,
+            self.pos,
+        )
+    }
+}
+
+/// The ledger's huadian rows by kind.
+struct LedgerRows<'a> {
+    orders: Vec<&'a LedgerEntry>,
+    refunds: Vec<&'a LedgerEntry>,
+    invoices: Vec<&'a LedgerEntry>,
+}
+
+impl<'a> LedgerRows<'a> {
+    fn of(entries: &[&'a LedgerEntry]) -> Self {
+        let kind = |k: EntryKind| entries.iter().copied().filter(|e| e.kind == k).collect();
+        Self {
+            orders: kind(EntryKind::Order),
+            refunds: kind(EntryKind::Refund),
+            invoices: kind(EntryKind::Invoice),
+        }
+    }
+}
+
+/// Runs every huadian check. `ledger` holds this vendor's rows only.
+pub fn check(
+    vendor: &str,
+    data: &HuadianData,
+    fetched: bool,
+    ledger: &[&LedgerEntry],
+    p: &Params,
+) -> anyhow::Result<Found> {
+    let ctx = Ctx { vendor, fetched, p };
+    let rows = LedgerRows::of(ledger);
+    let statements = fetched_statements(data);
+    let mut billed = billed_lines(&statements);
+    let duplicates = mark_duplicates(&mut billed)?;
+
+    let mut found = Found::default();
+    let out = &mut found.discrepancies;
+    out.extend(
+        duplicates
+            .iter()
+            .map(|g| duplicate_billing(&ctx, &billed, g)),
+    );
+    out.extend(statement_totals(&ctx, &statements, &billed)?);
+    for b in &billed {
+        out.extend(line_totals(&ctx, b));
+        out.extend(out_of_period(&ctx, b));
+    }
+    out.extend(undelivered(&ctx, data, &billed));
+    let (against, matched) = against_ledger(&ctx, &billed, &rows.orders)?;
+    out.extend(against);
+    found.matched = matched;
+    if fetched {
+        out.extend(missing_in_vendor(&ctx, data, &billed, &rows.orders)?);
+        out.extend(invoice_missing(&ctx, data, &rows.invoices));
+    }
+    out.extend(refund_mismatch(&ctx, &billed, &rows.refunds)?);
+    out.extend(invoice_delivery_failed(&ctx, data));
+    out.extend(returns(&ctx, data, &rows.refunds));
+    Ok(found)
+}
+
+/// Fetched statements, one per number, failed ones left out.
+fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
+    let mut all: Vec<&Statement> = data
+        .statements
+        .iter()
+        .filter(|s| !data.failed_statements.contains(&s.statement_no))
+        .collect();
+    all.sort_by(|a, b| (&a.statement_no, &a.source).cmp(&(&b.statement_no, &b.source)));
+    all.dedup_by(|a, b| a.statement_no == b.statement_no);
+    all
+}
+
+fn billed_lines<'a>(statements: &[&'a Statement]) -> Vec<Billed<'a>> {
+    statements
+        .iter()
+        .flat_map(|s| {
+            s.lines.iter().enumerate().map(|(pos, line)| Billed {
+                stmt: s,
+                line,
+                pos,
+                primary: true,
+            })
+        })
+        .collect()
+}
+
+/// Orders billed more than once: groups of line positions in billing order; all
+/// but the first of each group are marked not primary.
+fn mark_duplicates(billed: &mut [Billed]) -> anyhow::Result<Vec<Vec<usize>>> {
+    let df = frame(vec![
+        idx_col("idx", billed.len()),
+        str_col(
+            "order",
+            billed.iter().map(|b| b.order().to_string()).collect(),
+        ),
+    ])?;
+    let counts = super::frames::count_by(&df, &["order"], "idx")?;
+    let dup_orders = super::frames::filter_gt(&counts, "idx_count", 1)?;
+    let dups = join(&df, &dup_orders, &["order"], &["order"], JoinType::Semi)?;
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in indices(&dups, "idx")? {
+        groups.entry(billed[i].order()).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    for g in &mut groups {
+        g.sort_by(|&a, &b| billed[a].billing_order().cmp(&billed[b].billing_order()));
+    }
+    for g in &groups {
+        for &i in &g[1..] {
+            billed[i].primary = false;
+        }
+    }
+    Ok(groups)
+}
+
+/// One row per order billed more than once; statement_no is the latest statement,
+/// vendor_amount the orderAmount billed again beyond the first occurrence.
+fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepancy {
+    let first = &billed[group[0]];
+    let last = &billed[group[group.len() - 1]];
+    let listed: Vec<String> = group
+        .iter()
+        .map(|&i| {
+            let b = &billed[i];
+            let end = b.stmt.bill_end.map(|d| d.to_string()).unwrap_or_default();
+            format!(
+                "statement {} (billEndDate {end}) orderAmount {}",
+                b.no(),
+                b.line.order_amount
+            )
+        })
+        .collect();
+    Discrepancy {
+        vendor_amount: Some(
+            group[1..]
+                .iter()
+                .map(|&i| billed[i].line.order_amount)
+                .sum(),
+        ),
+        vendor_date: last.date(),
+        detail: format!(
+            "order {} billed {} times: {}",
+            first.order(),
+            group.len(),
+            listed.join("; ")
+        ),
+        ..row(
+            Code::DuplicateBilling,
+            ctx.vendor,
+            last.no(),
+            first.order(),
+            "",
+        )
+    }
+}
+
+/// totalAmount against Σ(orderAmount − returnAmount) of the statement's lines.
+fn statement_totals(
+    ctx: &Ctx,
+    statements: &[&Statement],
+    billed: &[Billed],
+) -> anyhow::Result<Vec<Discrepancy>> {
+    let net = billed
+        .iter()
+        .map(|b| {
+            let what = || format!("huadian statement {} order {}", b.no(), b.order());
+            Ok(fen(b.line.order_amount, what)? - fen(b.line.return_amount, what)?)
+        })
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    let lines = frame(vec![
+        str_col("stmt", billed.iter().map(|b| b.no().to_string()).collect()),
+        i64_col("net", net),
+    ])?;
+    let sums = sum_by(&lines, &["stmt"], "net")?;
+    let heads = frame(vec![
+        idx_col("s_idx", statements.len()),
+        str_col(
+            "stmt",
+            statements.iter().map(|s| s.statement_no.clone()).collect(),
+        ),
+    ])?;
+    let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Left)?;
+    let mut out = Vec::new();
+    for (i, sum) in indices(&joined, "s_idx")?
+        .into_iter()
+        .zip(opt_i64s(&joined, "net_sum")?)
+    {
+        let s = statements[i];
+        let expected = fen_to_yuan(sum.unwrap_or(0));
+        if ctx.p.differs(expected, s.total_amount) {
+            out.push(Discrepancy {
+                ledger_amount: Some(expected),
+                vendor_amount: Some(s.total_amount),
+                detail: format!(
+                    "totalAmount {} ≠ Σ(orderAmount − returnAmount) {} over {} lines",
+                    s.total_amount,
+                    expected,
+                    s.lines.len()
+                ),
+                ..row(
+                    Code::StatementTotalMismatch,
+                    ctx.vendor,
+                    &s.statement_no,
+                    "",
+                    "",
+                )
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Each item's round_half_up(price × num) against totalPrice, and Σ totalPrice
+/// against orderAmount (only for an order that has items).
+fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
+    let base = Discrepancy {
+        vendor_date: b.date(),
+        ..row(Code::LineTotalMismatch, ctx.vendor, b.no(), b.order(), "")
+    };
+    let mut out = Vec::new();
+    for item in &b.line.items {
+        let expected = round_fen(item.price * item.num);
+        if ctx.p.differs(expected, item.total_price) {
+            out.push(Discrepancy {
+                ledger_amount: Some(expected),
+                vendor_amount: Some(item.total_price),
+                detail: format!(
+                    "sku {}: price {} × num {} = {} ≠ totalPrice {}",
+                    item.sku, item.price, item.num, expected, item.total_price
+                ),
+                ..base.clone()
+            });
+        }
+    }
+    if !b.line.items.is_empty() {
+        let sum: Decimal = b.line.items.iter().map(|i| i.total_price).sum();
+        if ctx.p.differs(sum, b.line.order_amount) {
+            out.push(Discrepancy {
+                ledger_amount: Some(sum),
+                vendor_amount: Some(b.line.order_amount),
+                detail: format!(
+                    "Σ item totalPrice {} ≠ orderAmount {}",
+                    sum, b.line.order_amount
+                ),
+                ..base
+            });
+        }
+    }
+    out
+}
+
+/// The calendar date of orderEndTime outside billStartDate..billEndDate.
+fn out_of_period(ctx: &Ctx, b: &Billed) -> Option<Discrepancy> {
+    let (start, end, date) = (b.stmt.bill_start?, b.stmt.bill_end?, b.date()?);
+    if (start..=end).contains(&date) {
+        return None;
+    }
+    Some(Discrepancy {
+        severity: Severity::Warning,
+        vendor_amount: Some(b.line.order_amount),
+        vendor_date: Some(date),
+        detail: format!("orderEndTime {date} outside the billing period {start}..{end}"),
+        ..row(Code::OutOfPeriod, ctx.vendor, b.no(), b.order(), "")
+    })
+}
+
+/// Billed orders whose packages were fetched: a rejected package (error), else
+/// packages none of them signed (warning per package), or none at all (warning).
+fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepancy> {
+    let Some(packages) = &data.packages else {
+        return vec![];
+    };
+    let mut orders: BTreeMap<(&str, &str), &Billed> = BTreeMap::new();
+    for b in billed {
+        orders.entry((b.no(), b.order())).or_insert(b);
+    }
+    let mut out = Vec::new();
+    for ((stmt, order), b) in orders {
+        if data.failed_packages.contains(order) {
+            continue;
+        }
+        let Some(list) = packages.get(order) else {
+            continue;
+        };
+        let base = Discrepancy {
+            severity: Severity::Warning,
+            vendor_amount: Some(b.line.order_amount),
+            vendor_date: b.date(),
+            ..row(Code::UndeliveredBilled, ctx.vendor, stmt, order, "")
+        };
+        let unique: BTreeMap<&str, PackageState> = list
+            .iter()
+            .map(|p| (p.package_no.as_str(), p.state))
+            .collect();
+        if unique.is_empty() {
+            if ctx.fetched {
+                out.push(Discrepancy {
+                    detail: "billed, but the package query answered none".into(),
+                    ..base
+                });
+            }
+            continue;
+        }
+        let rejected: Vec<&str> = unique
+            .iter()
+            .filter(|(_, s)| **s == PackageState::Rejected)
+            .map(|(n, _)| *n)
+            .collect();
+        if !rejected.is_empty() {
+            out.extend(rejected.into_iter().map(|n| Discrepancy {
+                severity: Severity::Error,
+                doc_no: n.to_string(),
+                detail: format!("billed, but package {n} was rejected (拒收)"),
+                ..base.clone()
+            }));
+        } else if !unique.values().any(|s| *s == PackageState::Signed) {
+            out.extend(unique.iter().map(|(n, s)| Discrepancy {
+                doc_no: n.to_string(),
+                detail: format!(
+                    "billed, but package {n} is not signed for (state {})",
+                    s.code()
+                ),
+                ..base.clone()
+            }));
+        }
+    }
+    out
+}
+
+fn primary_lines_frame(billed: &[Billed]) -> anyhow::Result<(Vec<usize>, DataFrame)> {
+    let primary: Vec<usize> = (0..billed.len()).filter(|&i| billed[i].primary).collect();
+    let order_fen = primary
+        .iter()
+        .map(|&i| {
+            let b = &billed[i];
+            fen(b.line.order_amount, || {
+                format!("huadian statement {} order {}", b.no(), b.order())
+            })
+        })
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    let return_fen = primary
+        .iter()
+        .map(|&i| {
+            let b = &billed[i];
+            fen(b.line.return_amount, || {
+                format!(
+                    "huadian statement {} order {} returnAmount",
+                    b.no(),
+                    b.order()
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    let df = frame(vec![
+        i64_col("l_idx", primary.iter().map(|&i| i as i64).collect()),
+        str_col(
+            "order",
+            primary
+                .iter()
+                .map(|&i| billed[i].order().to_string())
+                .collect(),
+        ),
+        i64_col("order_fen", order_fen),
+        i64_col("return_fen", return_fen),
+    ])?;
+    Ok((primary, df))
+}
+
+/// Primary statement lines ⋈ ledger order rows on order no: AMOUNT_MISMATCH or a
+/// matched line per pair; lines without a ledger row are MISSING_IN_LEDGER.
+fn against_ledger(
+    ctx: &Ctx,
+    billed: &[Billed],
+    orders: &[&LedgerEntry],
+) -> anyhow::Result<(Vec<Discrepancy>, Vec<MatchedLine>)> {
+    let (_, lines) = primary_lines_frame(billed)?;
+    let ledger = ledger_frame(orders)?;
+    let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
+    let mut out = Vec::new();
+    let mut matched = Vec::new();
+    let l_idx = indices(&pairs, "l_idx")?;
+    let e_idx = indices(&pairs, "e_idx")?;
+    let order_fen = opt_i64s(&pairs, "order_fen")?;
+    let amount_fen = opt_i64s(&pairs, "amount_fen")?;
+    for k in 0..pairs.height() {
+        let (b, e) = (&billed[l_idx[k]], orders[e_idx[k]]);
+        let vendor_amount = fen_to_yuan(order_fen[k].unwrap_or_default());
+        let ledger_amount = fen_to_yuan(amount_fen[k].unwrap_or_default());
+        if ctx.p.differs(ledger_amount, vendor_amount) {
+            out.push(Discrepancy {
+                ledger_amount: Some(e.amount),
+                vendor_amount: Some(b.line.order_amount),
+                currency: currency_of(&e.currency),
+                ledger_date: Some(e.booked_on),
+                vendor_date: b.date(),
+                detail: format!(
+                    "{} amount {} ≠ orderAmount {}",
+                    ledger_ref(e),
+                    e.amount,
+                    b.line.order_amount
+                ),
+                ..row(Code::AmountMismatch, ctx.vendor, b.no(), b.order(), "")
+            });
+        } else {
+            matched.push(MatchedLine {
+                vendor: ctx.vendor.to_string(),
+                statement_no: b.no().to_string(),
+                order_no: b.order().to_string(),
+                doc_no: String::new(),
+                entry_id: e.entry_id.clone(),
+                ledger_amount: e.amount,
+                vendor_amount: b.line.order_amount,
+                ledger_date: Some(e.booked_on),
+                vendor_date: b.date(),
+            });
+        }
+    }
+    let lonely = join(&lines, &ledger, &["order"], &["doc"], JoinType::Anti)?;
+    for i in indices(&lonely, "l_idx")? {
+        let b = &billed[i];
+        let d = Discrepancy {
+            vendor_amount: Some(b.line.order_amount),
+            vendor_date: b.date(),
+            detail: format!(
+                "order {} (orderAmount {}) has no ledger order row",
+                b.order(),
+                b.line.order_amount
+            ),
+            ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
+        };
+        out.push(ctx.p.apply_pending(d, b.date()));
+    }
+    Ok((out, matched))
+}
+
+/// Ledger order rows naming a fetched statement (empty ones included) that does
+/// not bill their order. Failed statements are not fetched: nothing is said.
+fn missing_in_vendor(
+    ctx: &Ctx,
+    data: &HuadianData,
+    billed: &[Billed],
+    orders: &[&LedgerEntry],
+) -> anyhow::Result<Vec<Discrepancy>> {
+    let fetched: BTreeSet<String> = data
+        .statements
+        .iter()
+        .map(|s| s.statement_no.clone())
+        .chain(data.empty_statements.iter().cloned())
+        .filter(|s| !s.is_empty() && !data.failed_statements.contains(s))
+        .collect();
+    let fetched = frame(vec![str_col("stmt", fetched.into_iter().collect())])?;
+    let ledger = ledger_frame(orders)?;
+    let named = join(&ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
+    let lines = frame(vec![
+        str_col("stmt", billed.iter().map(|b| b.no().to_string()).collect()),
+        str_col(
+            "order",
+            billed.iter().map(|b| b.order().to_string()).collect(),
+        ),
+    ])?;
+    let absent = join(
+        &named,
+        &lines,
+        &["stmt", "doc"],
+        &["stmt", "order"],
+        JoinType::Anti,
+    )?;
+    Ok(indices(&absent, "e_idx")?
+        .into_iter()
+        .map(|i| {
+            let e = orders[i];
+            let stmt = e.statement_no.as_deref().unwrap_or_default();
+            Discrepancy {
+                ledger_amount: Some(e.amount),
+                currency: currency_of(&e.currency),
+                ledger_date: Some(e.booked_on),
+                detail: format!(
+                    "{} names statement {stmt}, which does not bill it",
+                    ledger_ref(e)
+                ),
+                ..row(Code::MissingInVendor, ctx.vendor, stmt, &e.doc_no, "")
+            }
+        })
+        .collect())
+}
+
+/// returnAmount of each primary line against Σ ledger refund rows of its order.
+fn refund_mismatch(
+    ctx: &Ctx,
+    billed: &[Billed],
+    refunds: &[&LedgerEntry],
+) -> anyhow::Result<Vec<Discrepancy>> {
+    let (_, lines) = primary_lines_frame(billed)?;
+    let sums = sum_by(&ledger_frame(refunds)?, &["doc"], "amount_fen")?;
+    let joined = join(&lines, &sums, &["order"], &["doc"], JoinType::Left)?;
+    let mut out = Vec::new();
+    for (i, sum) in indices(&joined, "l_idx")?
+        .into_iter()
+        .zip(opt_i64s(&joined, "amount_fen_sum")?)
+    {
+        let b = &billed[i];
+        let booked = fen_to_yuan(sum.unwrap_or(0));
+        if ctx.p.differs(booked, b.line.return_amount) {
+            let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
+            out.push(Discrepancy {
+                ledger_amount: Some(booked),
+                vendor_amount: Some(b.line.return_amount),
+                vendor_date: b.date(),
+                detail: format!(
+                    "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
+                    b.line.return_amount, booked
+                ),
+                ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Ledger invoice rows whose (billNo, billRowNo) query answered no invoice.
+fn invoice_missing(ctx: &Ctx, data: &HuadianData, invoices: &[&LedgerEntry]) -> Vec<Discrepancy> {
+    let mut out = Vec::new();
+    for e in invoices {
+        let Some(bill) = e.statement_no.as_deref().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let row_no = e
+            .line_no
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&e.doc_no);
+        let key = (bill.to_string(), row_no.to_string());
+        if data.failed_invoices.contains(&key) {
+            continue;
+        }
+        if data.invoices.get(&key).is_some_and(|v| v.is_empty()) {
+            out.push(Discrepancy {
+                ledger_amount: Some(e.amount),
+                currency: currency_of(&e.currency),
+                ledger_date: Some(e.booked_on),
+                detail: format!(
+                    "{}: the invoice query for bill {bill} row {row_no} answered no invoice",
+                    ledger_ref(e)
+                ),
+                ..row(Code::InvoiceMissing, ctx.vendor, bill, "", row_no)
+            });
+        }
+    }
+    out
+}
+
+/// Message order: time, then id (numeric ids compared as numbers).
+fn message_order(m: &Message) -> impl Ord + '_ {
+    (m.time, m.id.len(), m.id.as_str())
+}
+
+/// The latest message per key.
+fn latest<'a, K: Ord>(items: impl Iterator<Item = (K, &'a Message)>) -> BTreeMap<K, &'a Message> {
+    let mut map: BTreeMap<K, &Message> = BTreeMap::new();
+    for (k, m) in items {
+        match map.get(&k) {
+            Some(prev) if message_order(prev) >= message_order(m) => {}
+            _ => {
+                map.insert(k, m);
+            }
+        }
+    }
+    map
+}
+
+fn message_date(m: &Message) -> Option<NaiveDate> {
+    m.time.map(|t| t.date())
+}
+
+fn message_ref(m: &Message) -> String {
+    match m.time {
+        Some(t) => format!("message {} of {t}", m.id),
+        None => format!("message {}", m.id),
+    }
+}
+
+/// The latest 702 per invoice with status -1 (已拒绝).
+fn invoice_delivery_failed(ctx: &Ctx, data: &HuadianData) -> Vec<Discrepancy> {
+    let by_invoice = latest(data.messages.iter().filter_map(|m| match &m.body {
+        MessageBody::InvoiceLogistics {
+            bill_no,
+            invoice_no,
+            invoice_code,
+            ..
+        } => Some(((bill_no, invoice_code, invoice_no), m)),
+        _ => None,
+    }));
+    let mut out = Vec::new();
+    for m in by_invoice.into_values() {
+        if let MessageBody::InvoiceLogistics {
+            bill_no,
+            bill_row_no,
+            invoice_no,
+            invoice_code,
+            status: -1,
+        } = &m.body
+        {
+            out.push(Discrepancy {
+                vendor_date: message_date(m),
+                detail: format!(
+                    "702 {}: invoice {invoice_code} {invoice_no} of bill row {bill_row_no} refused",
+                    message_ref(m)
+                ),
+                ..row(
+                    Code::InvoiceDeliveryFailed,
+                    ctx.vendor,
+                    bill_no,
+                    "",
+                    invoice_no,
+                )
+            });
+        }
+    }
+    out
+}
+
+/// Completed returns (303 30325/30330) the ledger has no refund for, and ledger
+/// refunds whose application was refused (304 status 4). Latest message per
+/// (POCode, ApplyCode) of each type.
+fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discrepancy> {
+    let mut out = Vec::new();
+    let status = latest(data.messages.iter().filter_map(|m| match &m.body {
+        MessageBody::ReturnStatus {
+            po_code,
+            apply_code,
+            ..
+        } => Some(((po_code, apply_code), m)),
+        _ => None,
+    }));
+    for ((po, apply), m) in status {
+        let MessageBody::ReturnStatus { process_status, .. } = m.body else {
+            continue;
+        };
+        let completed = matches!(process_status, 30325 | 30330);
+        if completed && !refunds.iter().any(|e| &e.doc_no == po) {
+            let d = Discrepancy {
+                vendor_date: message_date(m),
+                detail: format!(
+                    "303 {}: return {apply} completed ({process_status}), no ledger refund row for order {po}",
+                    message_ref(m)
+                ),
+                ..row(Code::MissingInLedger, ctx.vendor, "", po, apply)
+            };
+            out.push(ctx.p.apply_pending(d, message_date(m)));
+        }
+    }
+    if !ctx.fetched {
+        return out;
+    }
+    let applies = latest(data.messages.iter().filter_map(|m| match &m.body {
+        MessageBody::ApplyStatus {
+            po_code,
+            apply_code,
+            ..
+        } => Some(((po_code, apply_code), m)),
+        _ => None,
+    }));
+    for ((po, apply), m) in applies {
+        if !matches!(
+            m.body,
+            MessageBody::ApplyStatus {
+                apply_status: 4,
+                ..
+            }
+        ) {
+            continue;
+        }
+        let of_order: Vec<&LedgerEntry> = refunds
+            .iter()
+            .copied()
+            .filter(|e| &e.doc_no == po)
+            .collect();
+        // A refund row that names the application is the one refused; failing
+        // that, every refund row of the order rests on it.
+        let names_apply = |e: &&LedgerEntry| {
+            e.line_no.as_deref() == Some(apply.as_str())
+                || e.ref_no.as_deref() == Some(apply.as_str())
+        };
+        let named: Vec<&LedgerEntry> = of_order.iter().copied().filter(names_apply).collect();
+        let rows = if named.is_empty() { of_order } else { named };
+        out.extend(rows.into_iter().map(|e| Discrepancy {
+            ledger_amount: Some(e.amount.abs()),
+            currency: currency_of(&e.currency),
+            ledger_date: Some(e.booked_on),
+            detail: format!(
+                "{} refund {}, but 304 {} refused return application {apply}",
+                ledger_ref(e),
+                e.amount.abs(),
+                message_ref(m)
+            ),
+            ..row(Code::MissingInVendor, ctx.vendor, "", po, apply)
+        }));
+    }
+    out
+}

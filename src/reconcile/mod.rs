@@ -1,0 +1,119 @@
+//! Reconciliation: polars joins of normalized vendor documents with the ledger,
+//! one module per vendor family of checks. Pure functions: no I/O.
+
+mod coverage;
+mod frames;
+mod huadian;
+mod ledger_checks;
+mod merge;
+#[cfg(test)]
+mod tests;
+mod zcy;
+#[cfg(test)]
+mod zcy_tests;
+
+use crate::domain::{Discrepancy, Ledger, LedgerEntry, MatchedLine, VendorDocs};
+use crate::settings::ReconcileSettings;
+use anyhow::Context;
+use chrono::NaiveDate;
+pub use coverage::covered;
+use merge::Params;
+use std::collections::BTreeSet;
+
+/// One vendor's normalized data and whether it could be fetched at all.
+#[derive(Debug, Clone)]
+pub struct VendorInput {
+    pub vendor: String,
+    pub docs: VendorDocs,
+    /// False when the vendor failed outright: nothing of it is reported missing.
+    pub fetched: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReconcileInput<'a> {
+    pub vendors: &'a [VendorInput],
+    pub ledger: &'a Ledger,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub settings: &'a ReconcileSettings,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReconcileOutput {
+    /// One row per identity, sorted by (vendor, code text, statement_no, order_no,
+    /// doc_no); status `New` or `Pending`.
+    pub discrepancies: Vec<Discrepancy>,
+    /// Sorted by (vendor, statement_no, order_no, doc_no, entry_id).
+    pub matched: Vec<MatchedLine>,
+}
+
+/// What one vendor's checks found, before the identity merge.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub discrepancies: Vec<Discrepancy>,
+    pub matched: Vec<MatchedLine>,
+}
+
+/// Runs every vendor's checks and the ledger-only checks, then merges the
+/// occurrences into one row per identity (sorted) and sorts the matched lines.
+pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> {
+    let params = Params {
+        end: input.to,
+        pending_days: input.settings.pending_days,
+        tolerance: input.settings.tolerance,
+        unpaid_overdue_days: input.settings.unpaid_overdue_days,
+    };
+    let mut found = Vec::new();
+    let mut matched = Vec::new();
+    for v in input.vendors {
+        let rows = ledger_rows_of(input.ledger, &v.vendor);
+        let f = match &v.docs {
+            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, &rows, &params),
+            VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, &params),
+        }
+        .with_context(|| format!("reconciling vendor {}", v.vendor))?;
+        found.extend(f.discrepancies);
+        matched.extend(f.matched);
+    }
+    // Ledger-only checks need no vendor data, so they run for failed vendors too.
+    let vendors: BTreeSet<&str> = input.vendors.iter().map(|v| v.vendor.as_str()).collect();
+    let rows: Vec<&LedgerEntry> = input
+        .ledger
+        .entries
+        .iter()
+        .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
+        .collect();
+    found.extend(ledger_checks::duplicate_in_ledger(&rows).context("checking ledger duplicates")?);
+    matched.sort_by(|a, b| {
+        (
+            &a.vendor,
+            &a.statement_no,
+            &a.order_no,
+            &a.doc_no,
+            &a.entry_id,
+        )
+            .cmp(&(
+                &b.vendor,
+                &b.statement_no,
+                &b.order_no,
+                &b.doc_no,
+                &b.entry_id,
+            ))
+    });
+    Ok(ReconcileOutput {
+        discrepancies: merge::merge(found),
+        matched,
+    })
+}
+
+fn same_vendor(ledger_vendor: &str, key: &str) -> bool {
+    ledger_vendor.trim().eq_ignore_ascii_case(key)
+}
+
+fn ledger_rows_of<'a>(ledger: &'a Ledger, vendor: &str) -> Vec<&'a LedgerEntry> {
+    ledger
+        .entries
+        .iter()
+        .filter(|e| same_vendor(&e.vendor, vendor))
+        .collect()
+}

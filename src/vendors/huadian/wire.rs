@@ -1,0 +1,173 @@
+//! Huadian wire types: every form the seed shows (amounts as JSON numbers or
+//! strings, `invoiceType` an int though typed string, `reason: null`, ids as
+//! strings or numbers). Amounts are read from their JSON text, never via f64.
+//! These types never leave this folder.
+
+pub use crate::vendors::json::{decimal_from_text, Amount, Flex, Lenient, Time};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// The envelope `{success, requestId, result, errorcode, errormsg}`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default, rename = "requestId")]
+    pub request_id: Flex,
+    #[serde(default)]
+    pub result: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub errorcode: Flex,
+    #[serde(default)]
+    pub errormsg: Flex,
+}
+
+impl Envelope {
+    /// `errorcode "0"` is success; a missing code with `success: true` too.
+    pub fn code(&self) -> &str {
+        match (&self.errorcode.0, self.success) {
+            (Some(c), _) if !c.is_empty() => c,
+            (_, Some(false)) => "5000",
+            _ => "0",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WStatement {
+    pub statement_no: Flex,
+    pub total_amount: Amount,
+    #[serde(default)]
+    pub taxpayer_no: Flex,
+    #[serde(default)]
+    pub invoice_title: Flex,
+    #[serde(default)]
+    pub invoice_type: Flex,
+    #[serde(default)]
+    pub company_name: Flex,
+    #[serde(default)]
+    pub reason: Flex,
+    #[serde(default)]
+    pub statement_details: Option<Vec<WLine>>,
+    #[serde(default)]
+    pub statement_extends: Option<Vec<WExtend>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WLine {
+    pub order_code: Flex,
+    pub order_amount: Amount,
+    #[serde(default)]
+    pub return_amount: Amount,
+    #[serde(default)]
+    pub order_create_time: Time,
+    #[serde(default)]
+    pub order_end_time: Time,
+    /// Typed `string` in the document, an array in its example: both accepted.
+    #[serde(default)]
+    pub statement_order_items: Lenient<Vec<WItem>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WItem {
+    #[serde(default)]
+    pub sku: Flex,
+    #[serde(default)]
+    pub sku_name: Flex,
+    pub price: Amount,
+    pub num: Amount,
+    #[serde(default)]
+    pub return_num: Amount,
+    pub total_price: Amount,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WExtend {
+    #[serde(default)]
+    pub column_name: Flex,
+    #[serde(default)]
+    pub column_key: Flex,
+    #[serde(default)]
+    pub column_value: Flex,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WPackage {
+    #[serde(default)]
+    pub order_id: Flex,
+    pub package_no: Flex,
+    pub state: Flex,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WInvoiceResult {
+    #[serde(default)]
+    pub invoice_contents: Option<Vec<WInvoice>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WInvoice {
+    #[serde(default)]
+    pub invoice_no: Flex,
+    #[serde(default)]
+    pub invoice_code: Flex,
+    #[serde(default)]
+    pub invoice_link: Flex,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WMessage {
+    pub id: Flex,
+    #[serde(rename = "type")]
+    pub kind: Flex,
+    #[serde(default)]
+    pub time: Time,
+    #[serde(default)]
+    pub result: Option<Box<RawValue>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(non_snake_case)]
+pub struct WReturnStatus {
+    #[serde(default)]
+    pub POCode: Flex,
+    #[serde(default)]
+    pub ApplyCode: Flex,
+    #[serde(default)]
+    pub ProcessStatus: Flex,
+    #[serde(default)]
+    pub ApplyStatus: Flex,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WInvoiceLogistics {
+    #[serde(default)]
+    pub bill_no: Flex,
+    #[serde(default)]
+    pub bill_row_no: Flex,
+    #[serde(default)]
+    pub invoice_no: Flex,
+    #[serde(default)]
+    pub invoice_code: Flex,
+    #[serde(default)]
+    pub status: Flex,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WToken {
+    pub access_token: Flex,
+    #[serde(default)]
+    pub expires_at: Flex,
+    #[serde(default)]
+    pub refresh_token: Flex,
+    #[serde(default)]
+    pub refresh_expires_at: Flex,
+}
