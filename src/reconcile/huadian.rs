@@ -15,10 +15,9 @@ use super::frames::{
 use super::merge::{currency_of, fen, ledger_ref, row, Params};
 use super::Found;
 use crate::domain::{
-    fen_to_yuan, round_fen, yuan_to_fen, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry,
-    MatchedLine, Message, MessageBody, PackageState, Severity, Statement, StatementLine,
+    fen_to_yuan, round_fen, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry, MatchedLine,
+    Message, MessageBody, PackageState, Severity, Statement, StatementLine,
 };
-use anyhow::Context;
 use chrono::NaiveDate;
 use polars::prelude::{DataFrame, JoinType};
 use rust_decimal::Decimal;

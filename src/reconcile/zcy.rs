@@ -7,7 +7,9 @@
 //! pending window) is its statement's `createAt`; a pay record's is the latest
 //! `transferTime` of its matched transfers.
 
-use super::frames::{frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by};
+use super::frames::{
+    frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
+};
 use super::merge::{currency_of, fen, ledger_ref, row, Params};
 use super::Found;
 use crate::domain::{
@@ -141,7 +143,13 @@ fn orders_missing_in_ledger(
                 s.statement_no,
                 created(s).map(|d| d.to_string()).unwrap_or_default()
             ),
-            ..row(Code::MissingInLedger, ctx.vendor, &s.statement_no, order, "")
+            ..row(
+                Code::MissingInLedger,
+                ctx.vendor,
+                &s.statement_no,
+                order,
+                "",
+            )
         };
         out.push(ctx.p.apply_pending(d, created(s)));
     }
@@ -218,7 +226,10 @@ fn statement_totals(
         .zip(opt_i64s(&joined, "amount_fen_sum")?)
     {
         let s = statements[i];
-        let rows = rows_of.get(s.statement_no.as_str()).cloned().unwrap_or_default();
+        let rows = rows_of
+            .get(s.statement_no.as_str())
+            .cloned()
+            .unwrap_or_default();
         let ledger_sum = fen_to_yuan(sum.unwrap_or_default());
         let booked = rows.iter().map(|e| e.booked_on).min();
         if ctx.p.differs(ledger_sum, s.total_amount) {
@@ -269,7 +280,10 @@ fn payments_against_ledger(
         .iter()
         .map(|x| {
             fen(x.pay.pay_amount, || {
-                format!("zcy statement {} payId {}", x.stmt.statement_no, x.pay.pay_id)
+                format!(
+                    "zcy statement {} payId {}",
+                    x.stmt.statement_no, x.pay.pay_id
+                )
             })
         })
         .collect::<anyhow::Result<Vec<i64>>>()?;
@@ -353,7 +367,13 @@ fn invoice_amounts(ctx: &Ctx, s: &ZcyStatement) -> Vec<Discrepancy> {
     let mut out = Vec::new();
     let base = Discrepancy {
         vendor_date: created(s),
-        ..row(Code::InvoiceAmountMismatch, ctx.vendor, &s.statement_no, "", "")
+        ..row(
+            Code::InvoiceAmountMismatch,
+            ctx.vendor,
+            &s.statement_no,
+            "",
+            "",
+        )
     };
     if !s.invoices.is_empty() {
         let sum: Decimal = s.invoices.iter().map(|i| i.amount).sum();

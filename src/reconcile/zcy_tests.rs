@@ -63,7 +63,12 @@ fn pay(id: &str, amount: &str) -> PayRecord {
         pay_id: id.into(),
         payer: "某某市财政局".into(),
         pay_amount: d(amount),
-        transfers: vec![transfer(&format!("V{id}"), amount, amount, "2024-01-12 10:00:00")],
+        transfers: vec![transfer(
+            &format!("V{id}"),
+            amount,
+            amount,
+            "2024-01-12 10:00:00",
+        )],
     }
 }
 
@@ -142,7 +147,12 @@ fn keyed(rows: &[Discrepancy]) -> Vec<(Code, &str, &str, &str)> {
 /// Two orders of 10.00 and 20.50 on S1, both booked, one pay record P1 booked.
 fn clean() -> (Vec<ZcyStatement>, Vec<LedgerEntry>) {
     (
-        vec![matched("S1", "30.50", &["O1", "O2"], vec![pay("P1", "30.50")])],
+        vec![matched(
+            "S1",
+            "30.50",
+            &["O1", "O2"],
+            vec![pay("P1", "30.50")],
+        )],
         vec![
             order("E1", "O1", "S1", "10.00"),
             order("E2", "O2", "S1", "20.50"),
@@ -187,7 +197,9 @@ fn an_order_or_pay_record_without_a_ledger_row_is_missing_in_ledger() {
 fn missing_in_ledger_in_the_pending_window_is_pending() {
     let (mut s, mut l) = clean();
     s[0].created_at = Some(at("2024-01-29 08:00:00"));
-    s[0].pay_records[0].transfers.push(transfer("V2", "1.00", "0.00", "2024-01-30 08:00:00"));
+    s[0].pay_records[0]
+        .transfers
+        .push(transfer("V2", "1.00", "0.00", "2024-01-30 08:00:00"));
     l.retain(|e| e.entry_id == "E1");
     let r = rows(s.clone(), l.clone());
     for x in r.iter().filter(|x| x.code == Code::MissingInLedger) {
@@ -214,10 +226,16 @@ fn a_ledger_order_on_a_fetched_statement_that_lacks_it_is_missing_in_vendor() {
         .collect();
     assert_eq!(mv, vec![(Code::MissingInVendor, "S1", "O9", "")]);
     assert_eq!(
-        r.iter().find(|x| x.code == Code::MissingInVendor).unwrap().ledger_amount,
+        r.iter()
+            .find(|x| x.code == Code::MissingInVendor)
+            .unwrap()
+            .ledger_amount,
         Some(d("10.00"))
     );
-    assert!(run(vec![], l, false).discrepancies.iter().all(|x| x.code != Code::MissingInVendor));
+    assert!(run(vec![], l, false)
+        .discrepancies
+        .iter()
+        .all(|x| x.code != Code::MissingInVendor));
 }
 
 #[test]
@@ -226,7 +244,10 @@ fn ledger_order_rows_are_compared_to_the_total_as_a_sum() {
     l[1].amount = d("20.51");
     let r = rows(s.clone(), l.clone());
     assert_eq!(keyed(&r), vec![(Code::AmountMismatch, "S1", "", "")]);
-    assert_eq!((r[0].ledger_amount, r[0].vendor_amount), (Some(d("30.51")), Some(d("30.50"))));
+    assert_eq!(
+        (r[0].ledger_amount, r[0].vendor_amount),
+        (Some(d("30.51")), Some(d("30.50")))
+    );
     // Moving 0.01 between rows keeps the sum: nothing to say.
     l[0].amount = d("9.99");
     assert!(rows(s.clone(), l.clone()).is_empty());
@@ -265,9 +286,15 @@ fn invoices_must_add_up_to_the_total_and_their_items_to_themselves() {
             })
             .collect(),
     };
-    s[0].invoices = vec![inv("F1", "10.00", &["4.00", "6.00"]), inv("F2", "20.50", &[])];
+    s[0].invoices = vec![
+        inv("F1", "10.00", &["4.00", "6.00"]),
+        inv("F2", "20.50", &[]),
+    ];
     assert!(rows(s.clone(), l.clone()).is_empty());
-    s[0].invoices = vec![inv("F1", "10.00", &["4.00", "6.01"]), inv("F2", "20.00", &[])];
+    s[0].invoices = vec![
+        inv("F1", "10.00", &["4.00", "6.01"]),
+        inv("F2", "20.00", &[]),
+    ];
     let r = rows(s, l);
     assert_eq!(
         keyed(&r),
@@ -276,8 +303,14 @@ fn invoices_must_add_up_to_the_total_and_their_items_to_themselves() {
             (Code::InvoiceAmountMismatch, "S1", "", "F1"),
         ]
     );
-    assert_eq!((r[0].ledger_amount, r[0].vendor_amount), (Some(d("30.50")), Some(d("30.00"))));
-    assert_eq!((r[1].ledger_amount, r[1].vendor_amount), (Some(d("10.01")), Some(d("10.00"))));
+    assert_eq!(
+        (r[0].ledger_amount, r[0].vendor_amount),
+        (Some(d("30.50")), Some(d("30.00")))
+    );
+    assert_eq!(
+        (r[1].ledger_amount, r[1].vendor_amount),
+        (Some(d("10.01")), Some(d("10.00")))
+    );
 }
 
 #[test]
@@ -288,7 +321,10 @@ fn matched_below_or_above_the_total_is_short_or_over() {
     assert_eq!(keyed(&r), vec![(Code::PaymentShort, "S1", "", "")]);
     assert_eq!(r[0].difference(), Some(d("-1.00")));
     s[0].match_amount = Some(d("31.00"));
-    assert_eq!(keyed(&rows(s.clone(), l.clone())), vec![(Code::PaymentOver, "S1", "", "")]);
+    assert_eq!(
+        keyed(&rows(s.clone(), l.clone())),
+        vec![(Code::PaymentOver, "S1", "", "")]
+    );
     // 未支付 statements are not matched at all: no 短款.
     s[0].status = ZcyStatus::Unpaid;
     s[0].match_amount = Some(Decimal::ZERO);
@@ -302,14 +338,25 @@ fn transfers_that_do_not_add_up_over_allocate_or_are_foreign_are_inconsistent() 
     t[0].match_amount = d("20.00");
     t.push(transfer("V2", "10.49", "10.49", "2024-01-13 10:00:00"));
     let r = rows(s.clone(), l.clone());
-    assert_eq!(keyed(&r), vec![(Code::PaymentMatchInconsistent, "S1", "", "P1")]);
-    assert_eq!((r[0].ledger_amount, r[0].vendor_amount), (Some(d("30.50")), Some(d("30.49"))));
+    assert_eq!(
+        keyed(&r),
+        vec![(Code::PaymentMatchInconsistent, "S1", "", "P1")]
+    );
+    assert_eq!(
+        (r[0].ledger_amount, r[0].vendor_amount),
+        (Some(d("30.50")), Some(d("30.49")))
+    );
 
     let (mut s, l) = clean();
     s[0].pay_records[0].transfers[0].total_amount = d("30.00");
     let r = rows(s, l.clone());
-    assert_eq!(keyed(&r), vec![(Code::PaymentMatchInconsistent, "S1", "", "P1")]);
-    assert!(r[0].detail.contains("matchAmount 30.50 > totalAmount 30.00"));
+    assert_eq!(
+        keyed(&r),
+        vec![(Code::PaymentMatchInconsistent, "S1", "", "P1")]
+    );
+    assert!(r[0]
+        .detail
+        .contains("matchAmount 30.50 > totalAmount 30.00"));
 
     let (mut s, l) = clean();
     s[0].pay_records[0].transfers[0].currency = "USD".into();
