@@ -220,6 +220,9 @@ fn statement_totals(
             rows_of.entry(s).or_default().push(e);
         }
     }
+    for rows in rows_of.values_mut() {
+        rows.sort_by(|a, b| a.entry_id.cmp(&b.entry_id));
+    }
     let (mut out, mut matched) = (Vec::new(), Vec::new());
     for (i, sum) in indices(&joined, "s_idx")?
         .into_iter()

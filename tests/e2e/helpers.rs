@@ -111,11 +111,7 @@ backoff_ms = 5
 
     /// `recon <args>` with the sandbox credentials in the environment.
     pub fn recon(&self, args: &[&str]) -> Output {
-        recon_with(
-            self.path(),
-            args,
-            &[(USER_ENV, "huadian_demo"), (PASS_ENV, "s3cret")],
-        )
+        recon_with(self.path(), args, &creds())
     }
 }
 
