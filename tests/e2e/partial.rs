@@ -107,3 +107,76 @@ async fn bad_credentials_fail_the_vendor_not_the_run() {
     assert_eq!(got, want);
     sb.shutdown().await;
 }
+
+/// The Summary sheet's cells, as text, row by row.
+fn summary_sheet(rd: &std::path::Path) -> Vec<String> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(rd.join("discrepancies.xlsx")).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_zcy_signature_is_reported_in_the_gateways_words() {
+    let sb = start_sandbox(Default::default()).await;
+    let w = Work::new(&sb.base(), "");
+    let mut env = creds();
+    env.retain(|(k, _)| *k != ZCY_SECRET_ENV);
+    env.push((ZCY_SECRET_ENV, "not-the-secret"));
+    let o = recon_with(
+        w.path(),
+        &[
+            "run",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+            "--config",
+            w.config().to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
+    // A 400 is not transient: one attempt, and the gateway's message shown.
+    let stats = sb.stats().await;
+    let zcy_requests: u64 = stats
+        .by_endpoint
+        .iter()
+        .filter(|(k, _)| k.contains("/zcy/"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(zcy_requests, 1, "{:?}", stats.by_endpoint);
+    assert!(stderr(&o).contains("Invalid Signature"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("not-the-secret"));
+    let rd = report_dir(&o);
+    let s = summary(&rd);
+    assert_eq!(s["fetch"]["zcy"]["state"], "failed", "{s}");
+    assert!(
+        s["fetch"]["zcy"]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Invalid Signature"),
+        "{s}"
+    );
+    let sheet = summary_sheet(&rd);
+    assert!(
+        sheet
+            .iter()
+            .any(|r| r.contains("zcy") && r.contains("Invalid Signature")),
+        "{sheet:#?}"
+    );
+    // huadian is whole.
+    let keys = report_keys(&rd);
+    let want: Vec<_> = expected_keys().into_iter().filter(|k| !is_zcy(k)).collect();
+    let got: Vec<_> = keys.into_iter().filter(|k| !is_zcy(k)).collect();
+    assert_eq!(got, want);
+    sb.shutdown().await;
+}
