@@ -26,20 +26,35 @@ impl Flex {
 
 impl<'de> Deserialize<'de> for Flex {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(d)?;
-        let t = raw.get().trim();
-        if t == "null" {
-            return Ok(Flex(None));
-        }
-        if t.starts_with('"') {
-            let s: String = serde_json::from_str(t).map_err(D::Error::custom)?;
-            return Ok(Flex(Some(s)));
-        }
-        if t.starts_with('{') || t.starts_with('[') {
-            return Err(D::Error::custom(format!("expected a scalar, found {t}")));
-        }
-        Ok(Flex(Some(t.to_string())))
+        // Borrowed: the scalar's text is looked at in place, not copied first.
+        let raw = <&'de RawValue>::deserialize(d)?;
+        scalar_text(raw.get())
+            .map(|t| Flex(t.map(|c| c.into_owned())))
+            .map_err(D::Error::custom)
     }
+}
+
+/// A JSON scalar's text: a string unescaped, a number or bool as written,
+/// `null` as None. Containers are refused.
+fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {
+    use std::borrow::Cow;
+    let t = t.trim();
+    if t == "null" {
+        return Ok(None);
+    }
+    if let Some(inner) = t.strip_prefix('"') {
+        if !inner.contains('\\') {
+            if let Some(inner) = inner.strip_suffix('"') {
+                return Ok(Some(Cow::Borrowed(inner)));
+            }
+        }
+        let s: String = serde_json::from_str(t).map_err(|e| e.to_string())?;
+        return Ok(Some(Cow::Owned(s)));
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        return Err(format!("expected a scalar, found {t}"));
+    }
+    Ok(Some(Cow::Borrowed(t)))
 }
 
 /// An exact decimal from a JSON number's text or a numeric string.
@@ -60,8 +75,8 @@ pub fn decimal_from_text(t: &str) -> Option<Decimal> {
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let Flex(t) = Flex::deserialize(d)?;
-        match t {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        match scalar_text(raw.get()).map_err(D::Error::custom)? {
             None => Ok(Amount(None)),
             Some(s) if s.trim().is_empty() => Ok(Amount(None)),
             Some(s) => decimal_from_text(&s)
@@ -95,7 +110,7 @@ impl<T> Default for Lenient<T> {
 
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(d)?;
+        let raw = <&'de RawValue>::deserialize(d)?;
         let t = raw.get().trim();
         if t == "null" {
             return Ok(Lenient(None));
@@ -115,10 +130,38 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// The common form `yyyy-MM-dd HH:mm:ss` read without a format parser (a
+/// statement has two per order line); anything else goes the general way.
+fn fixed_local_time(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?.and_hms_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    )
+}
+
 /// Local time from the vendor's text: zone-less texts are already local;
 /// epoch seconds or milliseconds are converted into `tz`.
 pub fn parse_local_time(s: &str, tz: Tz) -> Option<NaiveDateTime> {
     let s = s.trim();
+    if let Some(v) = fixed_local_time(s) {
+        return Some(v);
+    }
     for f in [
         "%Y-%m-%d %H:%M:%S",
         "%Y/%m/%d %H:%M:%S",
@@ -142,4 +185,73 @@ pub fn parse_local_time(s: &str, tz: Tz) -> Option<NaiveDateTime> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Row {
+        a: Flex,
+        m: Amount,
+        #[serde(default)]
+        l: Lenient<Vec<Amount>>,
+    }
+
+    fn row(json: &str) -> Row {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn scalars_keep_their_text_and_escaped_strings_are_unescaped() {
+        let r = row(r#"{"a": "华电\"九江\"\u0041", "m": "12.30"}"#);
+        assert_eq!(r.a.text(), "华电\"九江\"A");
+        assert_eq!(r.m.0, Some("12.30".parse().unwrap()));
+        let r = row(r#"{"a": 1004260918637219321, "m": 0.1, "l": "[1, \"2.5\"]"}"#);
+        assert_eq!(r.a.text(), "1004260918637219321");
+        assert_eq!(r.m.0.unwrap().to_string(), "0.1");
+        let l: Vec<String> =
+            r.l.0
+                .unwrap()
+                .iter()
+                .map(|a| a.0.unwrap().to_string())
+                .collect();
+        assert_eq!(l, ["1", "2.5"]);
+        assert!(serde_json::from_str::<Row>(r#"{"a": [1], "m": 1}"#).is_err());
+        assert!(serde_json::from_str::<Row>(r#"{"a": 1, "m": "1,2x"}"#).is_err());
+    }
+
+    #[test]
+    fn the_fast_time_path_agrees_with_the_general_one() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        for s in [
+            "2026-10-31 23:59:59",
+            "2024-02-29 00:00:00",
+            "2026/10/31 23:59:59",
+            "2026-10-31",
+            "2026-10-31T08:00:00",
+        ] {
+            let general = [
+                "%Y-%m-%d %H:%M:%S",
+                "%Y/%m/%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            });
+            assert_eq!(parse_local_time(s, tz), general, "{s}");
+        }
+        for bad in [
+            "2026-02-30 10:00:00",
+            "2026-10-31 24:00:00",
+            "2026-1a-31 10:00:00",
+        ] {
+            assert_eq!(parse_local_time(bad, tz), None, "{bad}");
+        }
+    }
 }

@@ -24,7 +24,19 @@ pub(super) fn absorb_statement(
     body: &[u8],
     tz: Tz,
 ) {
-    match normalize::statements(body, tz, rel) {
+    absorb_parsed_statement(data, errors, key, rel, normalize::statements(body, tz, rel));
+}
+
+/// Records one parsed statement answer: its statements, "no such statement",
+/// or an unreadable body (not fetched, and listed as an input error).
+pub(super) fn absorb_parsed_statement(
+    data: &mut HuadianData,
+    errors: &mut Vec<InputError>,
+    key: &str,
+    rel: &str,
+    parsed: Result<Vec<crate::domain::Statement>, normalize::ParseError>,
+) {
+    match parsed {
         Ok(list) if list.is_empty() => {
             data.empty_statements.insert(key.to_string());
         }

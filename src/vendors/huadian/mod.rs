@@ -12,6 +12,7 @@ use crate::archive::ArchiveReader;
 use crate::domain::{FetchState, FetchStatus, HuadianData, InputError, VendorDocs};
 use crate::settings::{secret_from_env, HuadianSettings};
 use crate::vendors::{Fetched, Vendor};
+use anyhow::Context;
 use chrono_tz::Tz;
 use futures::future::BoxFuture;
 
@@ -100,9 +101,20 @@ pub fn load_archive(reader: &ArchiveReader, tz: Tz) -> anyhow::Result<Fetched> {
     let mut data = HuadianData::default();
     let mut errors: Vec<InputError> = Vec::new();
     let mut documents = 0u64;
-    for f in reader.files(KEY, EP_STATEMENT)? {
-        let body = std::fs::read(&f.path)?;
-        fetch::absorb_statement(&mut data, &mut errors, &f.key, &f.rel, &body, tz);
+    // Statements are the bulk of an archive: read and parsed on every core,
+    // then absorbed in file order so the result does not depend on threads.
+    use rayon::prelude::*;
+    let files = reader.files(KEY, EP_STATEMENT)?;
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|f| {
+            let body = std::fs::read(&f.path)
+                .with_context(|| format!("cannot read {}", f.path.display()))?;
+            Ok(normalize::statements(&body, tz, &f.rel))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (f, result) in files.iter().zip(parsed) {
+        fetch::absorb_parsed_statement(&mut data, &mut errors, &f.key, &f.rel, result);
         documents += 1;
     }
     for (key, _) in reader.failures(KEY, EP_STATEMENT) {

@@ -40,6 +40,11 @@ pub fn answer(env: &Envelope) -> Result<Answer<'_>, ParseError> {
 }
 
 fn typed<T: serde::de::DeserializeOwned>(raw: &str, prefix: &str) -> Result<T, ParseError> {
+    // The plain parse is the fast one; only a body that fails is parsed again
+    // to learn the path of the field at fault.
+    if let Ok(v) = serde_json::from_str(raw) {
+        return Ok(v);
+    }
     let de = &mut serde_json::Deserializer::from_str(raw);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
