@@ -1,17 +1,35 @@
 //! `recon sandbox`: the vendor simulator, for tests, demos and trying a config.
 
+use crate::sandbox::generate::{self, GenerateOptions, Layout};
 use crate::sandbox::{self, Faults, HuadianCredentials, SandboxOptions, ZcyCredentials};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Serve the vendor APIs from a data folder on loopback, with optional faults.
-/// Point a vendor's base_url at the printed URL.
+/// Point a vendor's base_url at the printed URL. With --generate, write a
+/// synthetic huadian workload instead (statements, ledger.csv and expected.csv,
+/// the discrepancies injected) and exit.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recon sandbox\n  recon sandbox --addr 127.0.0.1:8080 --data sample-data --fail-every 7 --expire-token-every 50 --max-rps 20"
+    after_help = "Examples:\n  recon sandbox\n  recon sandbox --addr 127.0.0.1:8080 --data sample-data --fail-every 7 --expire-token-every 50 --max-rps 20\n  recon sandbox --generate bench/1m --orders 1000000 --seed 7\n  recon reconcile --archive bench/1m --ledger bench/1m/ledger.csv --from 2026-01-01 --to 2026-12-31\n  recon sandbox --generate data/10k --orders 10000 --layout sandbox && recon sandbox --data data/10k"
 )]
 pub struct SandboxArgs {
+    /// Write a generated huadian workload into this (new or empty) folder and exit:
+    /// 100 orders per statement billed per ten days of 2026, ~1.5% of the orders
+    /// carrying one of six discrepancies, listed in DIR/expected.csv.
+    #[arg(long, value_name = "DIR")]
+    pub generate: Option<PathBuf>,
+    /// Number of orders to generate.
+    #[arg(long, default_value_t = 10_000, requires = "generate")]
+    pub orders: u64,
+    /// Seed of the generator: the same seed and size give the same bytes.
+    #[arg(long, default_value_t = 1, requires = "generate")]
+    pub seed: u64,
+    /// archive: DIR/huadian/statement/<no>.json bodies for `recon reconcile --archive DIR`;
+    /// sandbox: a data folder for `recon sandbox --data DIR`.
+    #[arg(long, value_enum, default_value = "archive", requires = "generate")]
+    pub layout: Layout,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -65,6 +83,9 @@ pub struct SandboxArgs {
 }
 
 pub async fn exec(a: SandboxArgs) -> anyhow::Result<u8> {
+    if let Some(dir) = a.generate {
+        return generate_into(dir, a.orders, a.seed, a.layout);
+    }
     let handle = sandbox::start(
         a.addr,
         SandboxOptions {
@@ -97,5 +118,30 @@ pub async fn exec(a: SandboxArgs) -> anyhow::Result<u8> {
     }
     tokio::signal::ctrl_c().await?;
     handle.shutdown().await;
+    Ok(super::exit::OK)
+}
+
+fn generate_into(dir: PathBuf, orders: u64, seed: u64, layout: Layout) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let opts = GenerateOptions {
+        dir: dir.clone(),
+        orders,
+        seed,
+        layout,
+        threads: 0,
+    };
+    let s = generate::generate(&opts)?;
+    let expected: Vec<String> = s.expected.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    eprintln!(
+        "generated {} orders ({} statement lines) in {} statements, {} ledger rows, {:.1} MB of statements in {:.2}s (seed {seed})",
+        s.orders,
+        s.lines,
+        s.statements,
+        s.ledger_rows,
+        s.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    eprintln!("expected discrepancies: {}", expected.join(", "));
+    println!("{}", dir.display());
     Ok(super::exit::OK)
 }

@@ -3,6 +3,7 @@
 //! (`/huadian`, `/zcy`, ...); `GET /_sandbox/stats` reports what the server has seen.
 
 pub mod faults;
+pub mod generate;
 pub mod state;
 
 use std::fmt;

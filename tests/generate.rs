@@ -1,0 +1,153 @@
+//! `recon sandbox --generate`: the generated workload, reconciled by the real
+//! binary, reports exactly the discrepancies listed in its expected.csv.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+type Key = (String, String, String, String, String, String);
+
+fn recon(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recon"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("recon runs")
+}
+
+fn ok(o: &Output) -> String {
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{out}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+/// (code, severity, status, statement_no, order_no, doc_no) of a CSV with those
+/// English headers (a BOM allowed).
+fn keys(path: &Path) -> BTreeSet<Key> {
+    let bytes = std::fs::read(path).unwrap();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut r = csv::Reader::from_reader(bytes);
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("column {n}"))
+    };
+    let cols = [
+        col("code"),
+        col("severity"),
+        col("status"),
+        col("statement_no"),
+        col("order_no"),
+        col("doc_no"),
+    ];
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let f = |i: usize| rec[cols[i]].to_string();
+            (f(0), f(1), f(2), f(3), f(4), f(5))
+        })
+        .collect()
+}
+
+#[test]
+fn reconcile_reports_exactly_what_the_generator_injected() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let data = w.join("data");
+    let out = ok(&recon(
+        w,
+        &[
+            "sandbox",
+            "--generate",
+            data.to_str().unwrap(),
+            "--orders",
+            "2000",
+            "--seed",
+            "42",
+        ],
+    ));
+    assert_eq!(out.trim(), data.to_str().unwrap());
+    assert_eq!(
+        std::fs::read_dir(data.join("huadian/statement"))
+            .unwrap()
+            .count(),
+        20
+    );
+
+    std::fs::write(
+        w.join("recon.toml"),
+        "[report]\nlanguage = \"en\"\nmatched = false\n",
+    )
+    .unwrap();
+    let report = w.join("report");
+    ok(&recon(
+        w,
+        &[
+            "reconcile",
+            "--archive",
+            data.to_str().unwrap(),
+            "--ledger",
+            data.join("ledger.csv").to_str().unwrap(),
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            report.to_str().unwrap(),
+            "--config",
+            w.join("recon.toml").to_str().unwrap(),
+        ],
+    ));
+    let expected = keys(&data.join("expected.csv"));
+    let found = keys(&report.join("discrepancies.csv"));
+    let codes: BTreeSet<&str> = expected.iter().map(|k| k.0.as_str()).collect();
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        [
+            "AMOUNT_MISMATCH",
+            "DUPLICATE_BILLING",
+            "LINE_TOTAL_MISMATCH",
+            "MISSING_IN_LEDGER",
+            "MISSING_IN_VENDOR",
+            "STATEMENT_TOTAL_MISMATCH"
+        ],
+        "seed 42 injects every code at this size"
+    );
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not reported: {missing:#?}\nnot injected: {extra:#?}"
+    );
+    assert!(report.join("discrepancies.xlsx").is_file());
+    assert!(report.join("summary.json").is_file());
+    assert!(!report.join("matched.csv").exists());
+}
+
+#[test]
+fn the_same_seed_writes_the_same_bytes() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    for d in ["a", "b"] {
+        ok(&recon(
+            w,
+            &["sandbox", "--generate", d, "--orders", "500", "--seed", "7"],
+        ));
+    }
+    for f in ["ledger.csv", "expected.csv"] {
+        assert_eq!(
+            std::fs::read(w.join("a").join(f)).unwrap(),
+            std::fs::read(w.join("b").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let o = recon(w, &["sandbox", "--generate", "a", "--orders", "5"]);
+    assert_eq!(o.status.code(), Some(1), "a folder with files is refused");
+}
