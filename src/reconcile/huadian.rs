@@ -12,7 +12,7 @@
 use super::frames::{
     frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
 };
-use super::merge::{currency_of, fen, ledger_ref, row, Params};
+use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
 use crate::domain::{
     fen_to_yuan, round_fen, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry, MatchedLine,
@@ -436,12 +436,12 @@ fn against_ledger(
     ctx: &Ctx,
     billed: &[Billed],
     orders: &[&LedgerEntry],
-) -> anyhow::Result<(Vec<Discrepancy>, Vec<MatchedLine>)> {
+) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
     let (_, lines) = primary_lines_frame(billed)?;
     let ledger = ledger_frame(orders)?;
     let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
     let mut out = Vec::new();
-    let mut matched = Vec::new();
+    let mut matched = Matches::new(ctx.p.keep_matched);
     let l_idx = indices(&pairs, "l_idx")?;
     let e_idx = indices(&pairs, "e_idx")?;
     let order_fen = opt_i64s(&pairs, "order_fen")?;
@@ -466,7 +466,7 @@ fn against_ledger(
                 ..row(Code::AmountMismatch, ctx.vendor, b.no(), b.order(), "")
             });
         } else {
-            matched.push(MatchedLine {
+            matched.push(|| MatchedLine {
                 vendor: ctx.vendor.to_string(),
                 statement_no: b.no().to_string(),
                 order_no: b.order().to_string(),

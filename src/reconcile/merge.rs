@@ -1,7 +1,7 @@
 //! What every check shares: the run's parameters (tolerance, pending window),
 //! the row constructor, and the merge of occurrences into one row per identity.
 
-use crate::domain::{yuan_to_fen, Code, Discrepancy, LedgerEntry, Severity, Status};
+use crate::domain::{yuan_to_fen, Code, Discrepancy, LedgerEntry, MatchedLine, Severity, Status};
 use anyhow::Context;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -16,6 +16,8 @@ pub struct Params {
     pub tolerance: Decimal,
     /// A 未支付 statement older than this many days at `end` is overdue.
     pub unpaid_overdue_days: i64,
+    /// Whether matched lines are kept (the report shows them) or only counted.
+    pub keep_matched: bool,
 }
 
 impl Params {
@@ -38,6 +40,36 @@ impl Params {
             d.status = Status::Pending;
         }
         d
+    }
+}
+
+/// Matched lines: kept only when the report shows them, always counted. At a
+/// million lines, building and sorting them unseen costs seconds and memory.
+#[derive(Debug, Default)]
+pub struct Matches {
+    keep: bool,
+    pub lines: Vec<MatchedLine>,
+    pub count: usize,
+}
+
+impl Matches {
+    pub fn new(keep: bool) -> Self {
+        Self {
+            keep,
+            ..Self::default()
+        }
+    }
+
+    pub fn push(&mut self, line: impl FnOnce() -> MatchedLine) {
+        self.count += 1;
+        if self.keep {
+            self.lines.push(line());
+        }
+    }
+
+    pub fn extend(&mut self, other: Matches) {
+        self.count += other.count;
+        self.lines.extend(other.lines);
     }
 }
 
@@ -169,6 +201,7 @@ mod tests {
             pending_days: days,
             tolerance: Decimal::ZERO,
             unpaid_overdue_days: 30,
+            keep_matched: true,
         }
     }
 

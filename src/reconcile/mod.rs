@@ -17,7 +17,7 @@ use crate::settings::ReconcileSettings;
 use anyhow::Context;
 use chrono::NaiveDate;
 pub use coverage::covered;
-use merge::Params;
+use merge::{Matches, Params};
 use std::collections::BTreeSet;
 
 /// One vendor's normalized data and whether it could be fetched at all.
@@ -36,6 +36,8 @@ pub struct ReconcileInput<'a> {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub settings: &'a ReconcileSettings,
+    /// Keep the matched lines (the report shows them) or only count them.
+    pub keep_matched: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,15 +45,18 @@ pub struct ReconcileOutput {
     /// One row per identity, sorted by (vendor, code text, statement_no, order_no,
     /// doc_no); status `New` or `Pending`.
     pub discrepancies: Vec<Discrepancy>,
-    /// Sorted by (vendor, statement_no, order_no, doc_no, entry_id).
+    /// Sorted by (vendor, statement_no, order_no, doc_no, entry_id); empty
+    /// unless `keep_matched`.
     pub matched: Vec<MatchedLine>,
+    /// How many lines matched, kept or not.
+    pub matched_count: usize,
 }
 
 /// What one vendor's checks found, before the identity merge.
 #[derive(Debug, Default)]
 pub struct Found {
     pub discrepancies: Vec<Discrepancy>,
-    pub matched: Vec<MatchedLine>,
+    pub matched: Matches,
 }
 
 /// Runs every vendor's checks and the ledger-only checks, then merges the
@@ -62,9 +67,10 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         pending_days: input.settings.pending_days,
         tolerance: input.settings.tolerance,
         unpaid_overdue_days: input.settings.unpaid_overdue_days,
+        keep_matched: input.keep_matched,
     };
     let mut found = Vec::new();
-    let mut matched = Vec::new();
+    let mut matched = Matches::new(input.keep_matched);
     for v in input.vendors {
         let rows = ledger_rows_of(input.ledger, &v.vendor);
         let f = match &v.docs {
@@ -84,6 +90,8 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
         .collect();
     found.extend(ledger_checks::duplicate_in_ledger(&rows).context("checking ledger duplicates")?);
+    let matched_count = matched.count;
+    let mut matched = matched.lines;
     matched.sort_by(|a, b| {
         (
             &a.vendor,
@@ -103,6 +111,7 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
     Ok(ReconcileOutput {
         discrepancies: merge::merge(found),
         matched,
+        matched_count,
     })
 }
 

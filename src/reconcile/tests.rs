@@ -188,6 +188,7 @@ impl World {
             from: day("2024-01-01"),
             to: self.to,
             settings: &self.settings,
+            keep_matched: true,
         })
         .unwrap()
     }

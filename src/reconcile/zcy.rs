@@ -10,7 +10,7 @@
 use super::frames::{
     frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
 };
-use super::merge::{currency_of, fen, ledger_ref, row, Params};
+use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
 use crate::domain::{
     fen_to_yuan, Code, Discrepancy, EntryKind, LedgerEntry, MatchedLine, PayRecord, Severity,
@@ -64,7 +64,10 @@ pub fn check(
         .flat_map(|s| s.pay_records.iter().map(move |pay| Paid { stmt: s, pay }))
         .collect();
 
-    let mut found = Found::default();
+    let mut found = Found {
+        discrepancies: vec![],
+        matched: Matches::new(p.keep_matched),
+    };
     let out = &mut found.discrepancies;
     out.extend(orders_missing_in_ledger(&ctx, &statements, &orders)?);
     if fetched {
@@ -203,7 +206,7 @@ fn statement_totals(
     ctx: &Ctx,
     statements: &[&ZcyStatement],
     orders: &[&LedgerEntry],
-) -> anyhow::Result<(Vec<Discrepancy>, Vec<MatchedLine>)> {
+) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
     let ledger = ledger_frame(orders)?;
     let sums = sum_by(&ledger, &["stmt"], "amount_fen")?;
     let heads = frame(vec![
@@ -223,7 +226,7 @@ fn statement_totals(
     for rows in rows_of.values_mut() {
         rows.sort_by(|a, b| a.entry_id.cmp(&b.entry_id));
     }
-    let (mut out, mut matched) = (Vec::new(), Vec::new());
+    let (mut out, mut matched) = (Vec::new(), Matches::new(ctx.p.keep_matched));
     for (i, sum) in indices(&joined, "s_idx")?
         .into_iter()
         .zip(opt_i64s(&joined, "amount_fen_sum")?)
@@ -252,7 +255,7 @@ fn statement_totals(
                 ..row(Code::AmountMismatch, ctx.vendor, &s.statement_no, "", "")
             });
         } else {
-            matched.push(MatchedLine {
+            matched.push(|| MatchedLine {
                 vendor: ctx.vendor.to_string(),
                 statement_no: s.statement_no.clone(),
                 order_no: String::new(),
@@ -278,7 +281,7 @@ fn payments_against_ledger(
     ctx: &Ctx,
     paid: &[Paid],
     payments: &[&LedgerEntry],
-) -> anyhow::Result<(Vec<Discrepancy>, Vec<MatchedLine>)> {
+) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
     let pay_fen = paid
         .iter()
         .map(|x| {
@@ -297,7 +300,7 @@ fn payments_against_ledger(
     ])?;
     let ledger = ledger_frame(payments)?;
     let pairs = join(&records, &ledger, &["pay"], &["doc"], JoinType::Inner)?;
-    let (mut out, mut matched) = (Vec::new(), Vec::new());
+    let (mut out, mut matched) = (Vec::new(), Matches::new(ctx.p.keep_matched));
     let p_idx = indices(&pairs, "p_idx")?;
     let e_idx = indices(&pairs, "e_idx")?;
     let pay_fen = opt_i64s(&pairs, "pay_fen")?;
@@ -328,7 +331,7 @@ fn payments_against_ledger(
                 )
             });
         } else {
-            matched.push(MatchedLine {
+            matched.push(|| MatchedLine {
                 vendor: ctx.vendor.to_string(),
                 statement_no: x.stmt.statement_no.clone(),
                 order_no: String::new(),

@@ -123,6 +123,7 @@ fn run(statements: Vec<ZcyStatement>, ledger: Vec<LedgerEntry>, fetched: bool) -
         from: "2024-01-01".parse().unwrap(),
         to: "2024-01-31".parse().unwrap(),
         settings: &ReconcileSettings::default(),
+        keep_matched: true,
     })
     .unwrap()
 }
@@ -406,4 +407,36 @@ fn shuffled_statements_give_the_same_output() {
     let b = run(s, l, true);
     assert_eq!(a.discrepancies, b.discrepancies);
     assert_eq!(a.matched, b.matched);
+}
+
+#[test]
+fn unkept_matched_lines_are_still_counted() {
+    let (s, l) = clean();
+    let vendors = [VendorInput {
+        vendor: V.into(),
+        docs: VendorDocs::Zcy(ZcyData {
+            statements: s,
+            unpaid_complete: true,
+            matched_complete: true,
+        }),
+        fetched: true,
+    }];
+    let ledger = Ledger {
+        entries: l,
+        errors: vec![],
+    };
+    let settings = ReconcileSettings::default();
+    let input = |keep_matched| ReconcileInput {
+        vendors: &vendors,
+        ledger: &ledger,
+        from: "2024-01-01".parse().unwrap(),
+        to: "2024-01-31".parse().unwrap(),
+        settings: &settings,
+        keep_matched,
+    };
+    let kept = reconcile(&input(true)).unwrap();
+    let counted = reconcile(&input(false)).unwrap();
+    assert_eq!((kept.matched.len(), kept.matched_count), (2, 2));
+    assert_eq!((counted.matched.len(), counted.matched_count), (0, 2));
+    assert_eq!(kept.discrepancies, counted.discrepancies);
 }

@@ -107,7 +107,7 @@ pub fn console_summary(data: &ReportData) -> String {
     } else {
         let _ = writeln!(out, "Input errors  {n} (listed in input_errors.csv)");
     }
-    let _ = writeln!(out, "Matched lines {}", data.matched.len());
+    let _ = writeln!(out, "Matched lines {}", data.matched_count);
     out
 }
 

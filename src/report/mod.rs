@@ -33,6 +33,8 @@ pub struct ReportData {
     /// Open rows (new / recurring / pending) and rows resolved by this run.
     pub discrepancies: Vec<Discrepancy>,
     pub matched: Vec<MatchedLine>,
+    /// Lines that matched: `matched.len()` when they were kept.
+    pub matched_count: usize,
     pub input_errors: Vec<InputError>,
     /// Invoice PDF links known for (vendor, invoice no), for workbook hyperlinks.
     pub invoice_links: Vec<(String, String, String)>,

@@ -63,7 +63,7 @@ pub(crate) fn summary_value(data: &ReportData, files: &[&str]) -> Value {
             "amount_at_stake": format_yuan(tally.open.amount),
         },
         "input_errors": data.input_errors.len(),
-        "matched": data.matched.len(),
+        "matched": data.matched_count,
         "files": files,
     })
 }

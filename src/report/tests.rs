@@ -132,6 +132,7 @@ fn sample() -> ReportData {
             ),
         ],
         matched: (1..=3).map(matched).collect(),
+        matched_count: 3,
         input_errors: vec![
             InputError {
                 source: "ledger.csv".into(),
@@ -505,6 +506,7 @@ fn an_empty_run_still_writes_every_file() {
     data.fetch.clear();
     data.discrepancies.clear();
     data.matched.clear();
+    data.matched_count = 0;
     data.input_errors.clear();
     let paths = write(tmp.path(), &data, &settings(Language::Zh)).unwrap();
     assert!(paths.files.iter().all(|p| p.is_file()));

@@ -464,7 +464,7 @@ fn summary_sheet(
     }
     row += 1;
     s.text(row, 0, t("已匹配", "Matched lines"), false)?;
-    s.put(row, 1, &Cell::Number(Some(data.matched.len() as u64)))?;
+    s.put(row, 1, &Cell::Number(Some(data.matched_count as u64)))?;
     row += 1;
     if disc_rows < data.discrepancies.len() {
         let note = if zh {
@@ -483,20 +483,20 @@ fn summary_sheet(
         s.text(row, 0, &note, true)?;
         row += 1;
     }
-    if settings.matched && matched_rows < data.matched.len() {
+    if settings.matched && matched_rows < data.matched_count {
         let note = if zh {
             format!(
                 "已匹配明细超过 {} 行：工作表只含前 {} 行，{MATCHED_CSV} 含全部 {} 行。",
                 group_digits(matched_rows),
                 group_digits(matched_rows),
-                group_digits(data.matched.len())
+                group_digits(data.matched_count)
             )
         } else {
             format!(
                 "More than {} matched lines: the sheet holds the first {}; {MATCHED_CSV} holds all {}.",
                 group_digits(matched_rows),
                 group_digits(matched_rows),
-                group_digits(data.matched.len())
+                group_digits(data.matched_count)
             )
         };
         s.text(row, 0, &note, true)?;

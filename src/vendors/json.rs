@@ -110,23 +110,44 @@ impl<T> Default for Lenient<T> {
 
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let t = raw.get().trim();
-        if t == "null" {
-            return Ok(Lenient(None));
-        }
-        if t.starts_with('"') {
-            let inner: String = serde_json::from_str(t).map_err(D::Error::custom)?;
-            if inner.trim().is_empty() {
-                return Ok(Lenient(None));
+        // One pass: a list or object is read as `T` where it stands; only the
+        // string form is parsed a second time, from the string's content.
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for V<T> {
+            type Value = Lenient<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value, or a JSON string holding it")
             }
-            return serde_json::from_str(&inner)
-                .map(|v| Lenient(Some(v)))
-                .map_err(D::Error::custom);
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Lenient(None))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Lenient(None))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v.trim().is_empty() {
+                    return Ok(Lenient(None));
+                }
+                serde_json::from_str(v)
+                    .map(|t| Lenient(Some(t)))
+                    .map_err(E::custom)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                a: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::SeqAccessDeserializer::new(a))
+                    .map(|t| Lenient(Some(t)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                a: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(a))
+                    .map(|t| Lenient(Some(t)))
+            }
         }
-        serde_json::from_str(t)
-            .map(|v| Lenient(Some(v)))
-            .map_err(D::Error::custom)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 

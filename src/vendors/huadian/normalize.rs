@@ -20,16 +20,16 @@ pub enum Answer<'a> {
     NoData,
 }
 
-pub fn envelope(body: &[u8]) -> Result<Envelope, ParseError> {
+pub fn envelope(body: &[u8]) -> Result<Envelope<'_>, ParseError> {
     serde_json::from_slice(body).map_err(|e| ParseError::Body {
         vendor: super::KEY,
         error: e.to_string(),
     })
 }
 
-pub fn answer(env: &Envelope) -> Result<Answer<'_>, ParseError> {
+pub fn answer<'a>(env: &Envelope<'a>) -> Result<Answer<'a>, ParseError> {
     match env.code() {
-        "0" => Ok(Answer::Ok(env.result.as_deref())),
+        "0" => Ok(Answer::Ok(env.result)),
         "5004" => Ok(Answer::NoData),
         c => Err(ParseError::Vendor {
             vendor: super::KEY,

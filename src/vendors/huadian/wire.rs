@@ -9,20 +9,21 @@ use serde_json::value::RawValue;
 
 /// The envelope `{success, requestId, result, errorcode, errormsg}`.
 #[derive(Debug, Deserialize)]
-pub struct Envelope {
+pub struct Envelope<'a> {
     #[serde(default)]
     pub success: Option<bool>,
     #[serde(default, rename = "requestId")]
     pub request_id: Flex,
-    #[serde(default)]
-    pub result: Option<Box<RawValue>>,
+    /// Borrowed from the body: located, not copied, until the code is known.
+    #[serde(default, borrow)]
+    pub result: Option<&'a RawValue>,
     #[serde(default)]
     pub errorcode: Flex,
     #[serde(default)]
     pub errormsg: Flex,
 }
 
-impl Envelope {
+impl Envelope<'_> {
     /// `errorcode "0"` is success; a missing code with `success: true` too.
     pub fn code(&self) -> &str {
         match (&self.errorcode.0, self.success) {
