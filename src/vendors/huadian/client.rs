@@ -143,7 +143,6 @@ impl Client {
                 "0" => {
                     let tok: Option<WToken> = env
                         .result
-                        .as_deref()
                         .and_then(|r| serde_json::from_str(r.get()).ok());
                     return match tok.and_then(|t| t.access_token.opt()) {
                         Some(t) => Ok(SecretString::from(t)),
