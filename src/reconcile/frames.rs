@@ -8,8 +8,10 @@ use super::merge::{fen, ledger_ref};
 use crate::domain::LedgerEntry;
 use polars::prelude::*;
 
-pub fn str_col(name: &str, values: Vec<String>) -> Column {
-    Column::new(name.into(), values)
+/// A text column from borrowed or owned strings: borrowed ones are copied
+/// straight into the column, with no `String` made per row.
+pub fn str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Column {
+    StringChunked::from_iter_values(name.into(), values.into_iter()).into_column()
 }
 
 pub fn i64_col(name: &str, values: Vec<i64>) -> Column {
@@ -92,12 +94,11 @@ pub fn ledger_frame(rows: &[&LedgerEntry]) -> anyhow::Result<DataFrame> {
         .collect::<anyhow::Result<Vec<i64>>>()?;
     Ok(frame(vec![
         idx_col("e_idx", rows.len()),
-        str_col("doc", rows.iter().map(|e| e.doc_no.clone()).collect()),
+        str_col("doc", rows.iter().map(|e| e.doc_no.as_str())),
         str_col(
             "stmt",
             rows.iter()
-                .map(|e| e.statement_no.clone().unwrap_or_default())
-                .collect(),
+                .map(|e| e.statement_no.as_deref().unwrap_or_default()),
         ),
         i64_col("amount_fen", amounts),
     ])?)
@@ -144,7 +145,11 @@ mod tests {
         let b = frame(vec![str_col("s", s(&["S1"])), str_col("o", s(&["A"]))]).unwrap();
         let j = join(&a, &b, &["s", "o"], &["s", "o"], JoinType::Anti).unwrap();
         assert_eq!(strs(&j, "o").unwrap(), vec!["B".to_string()]);
-        let empty = frame(vec![str_col("s", vec![]), str_col("o", vec![])]).unwrap();
+        let empty = frame(vec![
+            str_col("s", Vec::<String>::new()),
+            str_col("o", Vec::<String>::new()),
+        ])
+        .unwrap();
         let j = join(&a, &empty, &["s", "o"], &["s", "o"], JoinType::Anti).unwrap();
         assert_eq!(j.height(), 2);
         let c = count_by(&empty, &["s"], "o").unwrap();

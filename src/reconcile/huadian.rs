@@ -153,10 +153,7 @@ fn billed_lines<'a>(statements: &[&'a Statement]) -> Vec<Billed<'a>> {
 fn mark_duplicates(billed: &mut [Billed]) -> anyhow::Result<Vec<Vec<usize>>> {
     let df = frame(vec![
         idx_col("idx", billed.len()),
-        str_col(
-            "order",
-            billed.iter().map(|b| b.order().to_string()).collect(),
-        ),
+        str_col("order", billed.iter().map(|b| b.order())),
     ])?;
     let counts = super::frames::count_by(&df, &["order"], "idx")?;
     let dup_orders = super::frames::filter_gt(&counts, "idx_count", 1)?;
@@ -232,16 +229,13 @@ fn statement_totals(
         })
         .collect::<anyhow::Result<Vec<i64>>>()?;
     let lines = frame(vec![
-        str_col("stmt", billed.iter().map(|b| b.no().to_string()).collect()),
+        str_col("stmt", billed.iter().map(|b| b.no())),
         i64_col("net", net),
     ])?;
     let sums = sum_by(&lines, &["stmt"], "net")?;
     let heads = frame(vec![
         idx_col("s_idx", statements.len()),
-        str_col(
-            "stmt",
-            statements.iter().map(|s| s.statement_no.clone()).collect(),
-        ),
+        str_col("stmt", statements.iter().map(|s| s.statement_no.as_str())),
     ])?;
     let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Left)?;
     let mut out = Vec::new();
@@ -417,13 +411,7 @@ fn primary_lines_frame(billed: &[Billed]) -> anyhow::Result<(Vec<usize>, DataFra
         .collect::<anyhow::Result<Vec<i64>>>()?;
     let df = frame(vec![
         i64_col("l_idx", primary.iter().map(|&i| i as i64).collect()),
-        str_col(
-            "order",
-            primary
-                .iter()
-                .map(|&i| billed[i].order().to_string())
-                .collect(),
-        ),
+        str_col("order", primary.iter().map(|&i| billed[i].order())),
         i64_col("order_fen", order_fen),
         i64_col("return_fen", return_fen),
     ])?;
@@ -512,15 +500,12 @@ fn missing_in_vendor(
         .chain(data.empty_statements.iter().cloned())
         .filter(|s| !s.is_empty() && !data.failed_statements.contains(s))
         .collect();
-    let fetched = frame(vec![str_col("stmt", fetched.into_iter().collect())])?;
+    let fetched = frame(vec![str_col("stmt", fetched)])?;
     let ledger = ledger_frame(orders)?;
     let named = join(&ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
     let lines = frame(vec![
-        str_col("stmt", billed.iter().map(|b| b.no().to_string()).collect()),
-        str_col(
-            "order",
-            billed.iter().map(|b| b.order().to_string()).collect(),
-        ),
+        str_col("stmt", billed.iter().map(|b| b.no())),
+        str_col("order", billed.iter().map(|b| b.order())),
     ])?;
     let absent = join(
         &named,

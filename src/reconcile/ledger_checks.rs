@@ -14,21 +14,14 @@ use std::collections::BTreeMap;
 pub fn duplicate_in_ledger(entries: &[&LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
     let df = frame(vec![
         idx_col("idx", entries.len()),
-        str_col("vendor", entries.iter().map(|e| e.vendor.clone()).collect()),
-        str_col(
-            "kind",
-            entries
-                .iter()
-                .map(|e| e.kind.as_str().to_string())
-                .collect(),
-        ),
-        str_col("doc", entries.iter().map(|e| e.doc_no.clone()).collect()),
+        str_col("vendor", entries.iter().map(|e| e.vendor.as_str())),
+        str_col("kind", entries.iter().map(|e| e.kind.as_str())),
+        str_col("doc", entries.iter().map(|e| e.doc_no.as_str())),
         str_col(
             "line",
             entries
                 .iter()
-                .map(|e| e.line_no.clone().unwrap_or_default())
-                .collect(),
+                .map(|e| e.line_no.as_deref().unwrap_or_default()),
         ),
     ])
     .context("building the ledger frame")?;

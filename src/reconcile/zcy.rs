@@ -168,7 +168,7 @@ fn missing_in_vendor(
 ) -> anyhow::Result<Vec<Discrepancy>> {
     let fetched = frame(vec![str_col(
         "stmt",
-        statements.iter().map(|s| s.statement_no.clone()).collect(),
+        statements.iter().map(|s| s.statement_no.as_str()),
     )])?;
     let ledger = ledger_frame(orders)?;
     let named = join(&ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
@@ -211,10 +211,7 @@ fn statement_totals(
     let sums = sum_by(&ledger, &["stmt"], "amount_fen")?;
     let heads = frame(vec![
         idx_col("s_idx", statements.len()),
-        str_col(
-            "stmt",
-            statements.iter().map(|s| s.statement_no.clone()).collect(),
-        ),
+        str_col("stmt", statements.iter().map(|s| s.statement_no.as_str())),
     ])?;
     let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Inner)?;
     let mut rows_of: BTreeMap<&str, Vec<&LedgerEntry>> = BTreeMap::new();
@@ -295,7 +292,7 @@ fn payments_against_ledger(
         .collect::<anyhow::Result<Vec<i64>>>()?;
     let records = frame(vec![
         idx_col("p_idx", paid.len()),
-        str_col("pay", paid.iter().map(|x| x.pay.pay_id.clone()).collect()),
+        str_col("pay", paid.iter().map(|x| x.pay.pay_id.as_str())),
         i64_col("pay_fen", pay_fen),
     ])?;
     let ledger = ledger_frame(payments)?;
