@@ -49,7 +49,7 @@ matched = false
 EOF
 
 # measure NAME CMD...: runs CMD (stdout and stderr to NAME.log), writes
-# "<wall seconds> <peak RSS KiB>" to NAME.time.
+# "<wall seconds> <peak RSS KiB> <CPU seconds, user + system>" to NAME.time.
 measure() {
     local out=$1
     shift
@@ -60,12 +60,20 @@ with open(out + ".log", "w") as log:
     t = time.perf_counter()
     rc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT).returncode
     wall = time.perf_counter() - t
-# The only child waited for: its peak resident set (KiB on Linux).
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+# The only child waited for: its peak resident set (KiB on Linux) and CPU time.
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+rss, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 if rc != 0:
     sys.exit(f"{' '.join(cmd)} exited {rc}; see {out}.log")
-open(out + ".time", "w").write(f"{wall:.3f} {rss}\n")
+open(out + ".time", "w").write(f"{wall:.3f} {rss} {cpu:.3f}\n")
 EOF
+}
+
+# warm DIR: reads the inputs once, so that every run starts from the page cache
+# (the kernel may reclaim it between runs; disk speed is not what is compared).
+warm() {
+    find "$1/huadian" -name '*.json' -print0 | xargs -0 cat > /dev/null
+    cat "$1/ledger.csv" > /dev/null
 }
 
 # keys CSV: sorted code,statement_no,order_no of a report or expected.csv.
@@ -79,15 +87,15 @@ for r in sorted(rows):
 EOF
 }
 
-# stats FILE...: "best median" of the first field, "max" of the second.
+# stats FILE...: best and median wall, max peak RSS (MiB), best CPU seconds.
 stats() {
     "$PY" - "$@" <<'EOF'
 import statistics, sys
-walls, rss = [], []
+walls, rss, cpu = [], [], []
 for p in sys.argv[1:]:
-    w, r = open(p).read().split()
-    walls.append(float(w)); rss.append(int(r))
-print(f"{min(walls):.2f} {statistics.median(walls):.2f} {max(rss) / 1024:.0f}")
+    w, r, c = open(p).read().split()
+    walls.append(float(w)); rss.append(int(r)); cpu.append(float(c))
+print(f"{min(walls):.2f} {statistics.median(walls):.2f} {max(rss) / 1024:.0f} {min(cpu):.2f}")
 EOF
 }
 
@@ -107,10 +115,12 @@ for n in "${SIZES[@]}"; do
     for r in $(seq 1 "$ROUNDS"); do
         echo "== $n orders, round $r/$ROUNDS: recon" >&2
         rm -rf "$runs/recon-out"
+        warm "$dir"
         measure "$runs/recon.$r" "$BIN" reconcile --archive "$dir" --ledger "$dir/ledger.csv" \
             --from $FROM --to $TO --out "$runs/recon-out" --config "$DATA/recon.toml"
         echo "== $n orders, round $r/$ROUNDS: duckdb" >&2
         rm -f "$runs/duckdb.csv"
+        warm "$dir"
         measure "$runs/duckdb.$r" "$PY" "$ROOT/scripts/bench_duckdb.py" "$dir" "$dir/ledger.csv" \
             "$runs/duckdb.csv" --to $TO --reader "$READER" --threads 2
     done
@@ -130,18 +140,21 @@ for n in "${SIZES[@]}"; do
     count=$(wc -l < "$runs/recon.keys")
     r_stats=$(stats "$runs"/recon.*.time)
     d_stats=$(stats "$runs"/duckdb.*.time)
-    read -r r_best r_med r_rss <<< "$r_stats"
-    read -r d_best d_med d_rss <<< "$d_stats"
+    read -r r_best r_med r_rss r_cpu <<< "$r_stats"
+    read -r d_best d_med d_rss d_cpu <<< "$d_stats"
     ratios=$("$PY" -c "print(f'{$r_best / $d_best:.2f} {$r_rss / $d_rss:.2f}')")
     read -r x_wall x_rss <<< "$ratios"
-    TABLE+=("$(printf '%9s %6s %10s %9s %9s %9s %9s %8s %6s %6s' \
-        "$n" "$count" "$r_best" "$r_med" "$r_rss" "$d_best" "$d_med" "$d_rss" "$x_wall" "$x_rss")")
+    TABLE+=("$(printf '%9s %6s | %6s %6s %6s %6s | %6s %6s %6s %6s | %6s %6s' \
+        "$n" "$count" "$r_best" "$r_med" "$r_cpu" "$r_rss" "$d_best" "$d_med" "$d_cpu" "$d_rss" \
+        "$x_wall" "$x_rss")")
 done
 
 echo
 echo "recon $($BIN --version | awk '{print $2}') vs DuckDB $DUCKDB_V ($READER reader), $ROUNDS rounds, $(nproc) cores"
-echo "wall seconds (best, median), peak RSS MiB (max); ratio = recon / DuckDB (best wall, peak RSS)"
-printf '%9s %6s %10s %9s %9s %9s %9s %8s %6s %6s\n' orders found recon_best recon_med recon_MiB \
-    duck_best duck_med duck_MiB wall_x rss_x
+echo "wall seconds (best, median), CPU seconds (best, user + system), peak RSS MiB (max);"
+echo "ratio = recon / DuckDB (best wall, peak RSS)"
+printf '%9s %6s | %27s | %27s | %13s\n' "" "" "recon" "DuckDB" "recon/DuckDB"
+printf '%9s %6s | %6s %6s %6s %6s | %6s %6s %6s %6s | %6s %6s\n' orders found best median cpu MiB \
+    best median cpu MiB wall RSS
 for row in "${TABLE[@]}"; do echo "$row"; done
 echo "both found the same discrepancies as expected.csv at every size"
