@@ -37,7 +37,13 @@ generate() { # orders → folder
 }
 
 SANDBOX_PID=
-stop_sandbox() { [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null; SANDBOX_PID=; }
+stop_sandbox() {
+    if [ -n "$SANDBOX_PID" ]; then
+        kill "$SANDBOX_PID" 2>/dev/null || true
+        wait "$SANDBOX_PID" 2>/dev/null || true
+    fi
+    SANDBOX_PID=
+}
 trap stop_sandbox EXIT
 
 start_sandbox() { # folder, extra flags...
