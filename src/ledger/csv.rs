@@ -5,6 +5,7 @@ use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::{bail, Context};
 use encoding_rs::{GB18030, UTF_8};
+use std::borrow::Cow;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -26,31 +27,37 @@ pub fn read_csv_bytes(
     };
     let headers: Vec<String> = header.iter().map(str::to_string).collect();
     let map = ColumnMap::resolve(&headers, settings, source)?;
-    let mut lines = LineCounter::default();
-    let mut rows = Vec::new();
-    for record in records {
-        let record = record.with_context(|| format!("ledger {source}: unreadable CSV"))?;
-        let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte()));
-        rows.push((line, record));
-    }
-    // Splitting the file is sequential; reading the rows' values is not: chunks
-    // are read on every core and joined in file order.
+    // Splitting the file is sequential; reading the rows' values is not: each
+    // batch of records is read on every core and joined in file order. Batches
+    // keep the raw records of only one batch in memory at a time.
     use rayon::prelude::*;
-    let parts: Vec<Ledger> = rows
-        .par_chunks(8192)
-        .map(|chunk| {
-            let mut part = Ledger::default();
-            for (line, record) in chunk {
-                let cells: Vec<Cell> = record.iter().map(|s| Ok(s.to_string())).collect();
-                push_row(&mut part, &cells, &map, source, *line);
-            }
-            part
-        })
-        .collect();
+    const BATCH: usize = 65_536;
     let mut ledger = Ledger::default();
-    for part in parts {
-        ledger.entries.extend(part.entries);
-        ledger.errors.extend(part.errors);
+    let mut lines = LineCounter::default();
+    let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
+    let mut records = records.peekable();
+    while records.peek().is_some() {
+        batch.clear();
+        for record in records.by_ref().take(BATCH) {
+            let record = record.with_context(|| format!("ledger {source}: unreadable CSV"))?;
+            let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte()));
+            batch.push((line, record));
+        }
+        let parts: Vec<Ledger> = batch
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut part = Ledger::default();
+                for (line, record) in chunk {
+                    let cells: Vec<Cell> = record.iter().map(|s| Ok(s.to_string())).collect();
+                    push_row(&mut part, &cells, &map, source, *line);
+                }
+                part
+            })
+            .collect();
+        for part in parts {
+            ledger.entries.extend(part.entries);
+            ledger.errors.extend(part.errors);
+        }
     }
     Ok(ledger)
 }
@@ -86,11 +93,12 @@ impl LineCounter {
 
 /// `auto`: a UTF-8 BOM or valid UTF-8 means UTF-8; anything else is taken as GB18030
 /// (a superset of GBK/GB2312, what Chinese ERPs export).
-fn decode(bytes: &[u8], encoding: &str) -> anyhow::Result<String> {
-    let utf8 = |bytes: &[u8]| -> anyhow::Result<String> {
+/// UTF-8 is borrowed, not copied: a million-row ledger is a hundred megabytes.
+fn decode<'a>(bytes: &'a [u8], encoding: &str) -> anyhow::Result<Cow<'a, str>> {
+    let utf8 = |bytes: &'a [u8]| -> anyhow::Result<Cow<'a, str>> {
         let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match std::str::from_utf8(body) {
-            Ok(s) => Ok(s.to_string()),
+            Ok(s) => Ok(Cow::Borrowed(s)),
             Err(e) => bail!(
                 "not valid UTF-8 (at byte {}); if it is a GBK/GB18030 export set \
                  ledger.encoding = \"gb18030\"",
@@ -103,11 +111,11 @@ fn decode(bytes: &[u8], encoding: &str) -> anyhow::Result<String> {
             if bytes.starts_with(BOM) || std::str::from_utf8(bytes).is_ok() {
                 utf8(bytes)
             } else {
-                gb18030(bytes)
+                gb18030(bytes).map(Cow::Owned)
             }
         }
         "utf-8" | "utf8" => utf8(bytes),
-        "gb18030" | "gbk" | "gb2312" => gb18030(bytes),
+        "gb18030" | "gbk" | "gb2312" => gb18030(bytes).map(Cow::Owned),
         other => bail!("ledger.encoding {other:?}: use \"auto\", \"utf-8\" or \"gb18030\""),
     }
 }
