@@ -8,5 +8,5 @@ pub mod money;
 
 pub use discrepancy::{Code, Discrepancy, MatchedLine, Severity, Status};
 pub use documents::*;
-pub use ledger::{EntryKind, InputError, Ledger, LedgerEntry};
+pub use ledger::{EntryDetails, EntryKind, InputError, Ledger, LedgerEntry};
 pub use money::{fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError};

@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(e.entry_id, "V1");
         assert_eq!(e.vendor, "huadian");
         assert_eq!(e.currency, "CNY");
-        assert_eq!(e.memo.as_deref(), Some("备注"));
+        assert_eq!(e.memo(), Some("备注"));
         assert_eq!((e.source.as_str(), e.line), ("ledger.csv", 2));
     }
 
@@ -204,7 +204,7 @@ mod tests {
         assert_eq!(l.errors, vec![]);
         assert_eq!(l.entries.len(), 2);
         assert_eq!(l.entries[0].entry_id, "记-001");
-        assert_eq!(l.entries[0].memo.as_deref(), Some("办公用品采购"));
+        assert_eq!(l.entries[0].memo(), Some("办公用品采购"));
         assert_eq!(l.entries[1].amount, dec("1234.50"), "refund taken positive");
         assert_eq!(
             l.entries[1].booked_on,
@@ -267,10 +267,7 @@ mod tests {
             .map(|e| (e.entry_id.as_str(), e.line))
             .collect();
         assert_eq!(ok, vec![("V1", 2), ("V7", 12)]);
-        assert_eq!(
-            l.entries[0].memo.as_deref(),
-            Some("first line\nsecond line\nthird")
-        );
+        assert_eq!(l.entries[0].memo(), Some("first line\nsecond line\nthird"));
         assert_eq!(l.entries[1].amount, dec("20.00"));
     }
 

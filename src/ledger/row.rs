@@ -1,7 +1,7 @@
 //! The one row normalizer every ledger source feeds: header → column mapping, then
 //! text cells → `LedgerEntry`, or one `InputError` per bad field (the row is skipped).
 
-use crate::domain::{parse_yuan, EntryKind, InputError, Ledger, LedgerEntry};
+use crate::domain::{parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry};
 use crate::settings::LedgerSettings;
 use anyhow::bail;
 use chrono::NaiveDate;
@@ -229,13 +229,16 @@ pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: 
             .map(|c| c.to_uppercase())
             .unwrap_or_else(|| "CNY".into()),
         booked_on,
-        status,
-        invoice_no,
-        invoice_code,
-        express_company,
-        express_no,
-        ref_no,
-        memo,
+        details: EntryDetails {
+            status,
+            invoice_no,
+            invoice_code,
+            express_company,
+            express_no,
+            ref_no,
+            memo,
+        }
+        .boxed(),
         source: source.to_string(),
         line,
     });

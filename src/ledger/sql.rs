@@ -266,7 +266,7 @@ mod tests {
                     e.line_no.as_deref(),
                     e.amount,
                     e.booked_on.to_string(),
-                    e.memo.as_deref(),
+                    e.memo(),
                     e.source.as_str(),
                     e.line,
                 )

@@ -175,7 +175,7 @@ mod tests {
         assert_eq!((v5.entry_id.as_str(), v5.line), ("V5", 6));
         assert_eq!(v5.kind, EntryKind::Refund);
         assert_eq!(v5.amount, dec("20"));
-        assert_eq!(v5.memo.as_deref(), Some("退货"));
+        assert_eq!(v5.memo(), Some("退货"));
         assert_eq!(l.entries.len(), 3);
     }
 

@@ -727,8 +727,7 @@ fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discr
         // A refund row that names the application is the one refused; failing
         // that, every refund row of the order rests on it.
         let names_apply = |e: &&LedgerEntry| {
-            e.line_no.as_deref() == Some(apply.as_str())
-                || e.ref_no.as_deref() == Some(apply.as_str())
+            e.line_no.as_deref() == Some(apply.as_str()) || e.ref_no() == Some(apply.as_str())
         };
         let named: Vec<&LedgerEntry> = of_order.iter().copied().filter(names_apply).collect();
         let rows = if named.is_empty() { of_order } else { named };
