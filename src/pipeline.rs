@@ -232,7 +232,7 @@ pub async fn run(settings: &Settings, opts: &RunOptions) -> anyhow::Result<RunOu
     store.finish_run(&run_id, &finish).await?;
     written.context("cannot write the report")?;
     tracing::info!(elapsed = ?clock.elapsed(), "history and report written");
-    std::thread::spawn(move || drop((inputs, ledger)));
+    drop_in_background((inputs, ledger));
     Ok(RunOutcome {
         run_id,
         report_dir,
@@ -348,15 +348,19 @@ pub async fn reconcile_archive(
         .unwrap_or_else(|| settings.report.dir.join(&run_id));
     report::write(&report_dir, &report, &settings.report).context("cannot write the report")?;
     tracing::info!(elapsed = ?clock.elapsed(), "report written");
-    // Freeing millions of small allocations takes a second at the size of a
-    // large month; the report is written, so the caller need not wait for it.
-    std::thread::spawn(move || drop((inputs, ledger)));
+    drop_in_background((inputs, ledger));
     Ok(RunOutcome {
         run_id,
         report_dir,
         completion: completion(&statuses),
         report,
     })
+}
+
+/// Freeing millions of small allocations takes a second at the size of a large
+/// month; once the report is written the caller need not wait for it.
+fn drop_in_background<T: Send + 'static>(big: T) {
+    std::thread::spawn(move || drop(big));
 }
 
 /// The range given, else the manifest's, else the dates found in the data.

@@ -180,6 +180,11 @@ impl ZcyStatus {
             o => Self::Other(o.to_string()),
         }
     }
+    /// Whether a statement seen with this status replaces one already seen with
+    /// `old`: a 已匹配 form is never replaced by another.
+    pub fn replaces(&self, old: &ZcyStatus) -> bool {
+        *old != Self::Matched || *self == Self::Matched
+    }
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unpaid => "未支付",

@@ -17,7 +17,7 @@ use crate::domain::{
     ZcyData, ZcyStatement, ZcyStatus,
 };
 use chrono::NaiveDate;
-use polars::prelude::JoinType;
+use polars::prelude::{DataFrame, JoinType};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -64,16 +64,29 @@ pub fn check(
         .flat_map(|s| s.pay_records.iter().map(move |pay| Paid { stmt: s, pay }))
         .collect();
 
+    let billed = billed_frame(&statements)?;
+    let ledger_orders = ledger_frame(&orders)?;
     let mut found = Found {
         discrepancies: vec![],
         matched: Matches::new(p.keep_matched),
     };
     let out = &mut found.discrepancies;
-    out.extend(orders_missing_in_ledger(&ctx, &statements, &orders)?);
+    out.extend(orders_missing_in_ledger(
+        &ctx,
+        &statements,
+        &billed,
+        &ledger_orders,
+    )?);
     if fetched {
-        out.extend(missing_in_vendor(&ctx, &statements, &orders)?);
+        out.extend(missing_in_vendor(
+            &ctx,
+            &statements,
+            &orders,
+            &billed,
+            &ledger_orders,
+        )?);
     }
-    let (totals, matched) = statement_totals(&ctx, &statements, &orders)?;
+    let (totals, matched) = statement_totals(&ctx, &statements, &orders, &ledger_orders)?;
     out.extend(totals);
     found.matched = matched;
     let (pays, matched) = payments_against_ledger(&ctx, &paid, &payments)?;
@@ -97,10 +110,10 @@ fn of_kind<'a>(ledger: &[&'a LedgerEntry], kind: EntryKind) -> Vec<&'a LedgerEnt
 fn fetched_statements(data: &ZcyData) -> Vec<&ZcyStatement> {
     let mut all: BTreeMap<&str, &ZcyStatement> = BTreeMap::new();
     for s in &data.statements {
-        let keep = all
+        if all
             .get(s.statement_no.as_str())
-            .is_none_or(|k| k.status != ZcyStatus::Matched && s.status == ZcyStatus::Matched);
-        if keep {
+            .is_none_or(|old| s.status.replaces(&old.status))
+        {
             all.insert(&s.statement_no, s);
         }
     }
@@ -108,7 +121,7 @@ fn fetched_statements(data: &ZcyData) -> Vec<&ZcyStatement> {
 }
 
 /// Every (statement, orderId) billed: positions into `statements` and the order.
-fn billed_frame(statements: &[&ZcyStatement]) -> anyhow::Result<polars::prelude::DataFrame> {
+fn billed_frame(statements: &[&ZcyStatement]) -> anyhow::Result<DataFrame> {
     let (mut idx, mut stmt, mut order) = (vec![], vec![], vec![]);
     for (i, s) in statements.iter().enumerate() {
         for o in &s.orders {
@@ -128,11 +141,10 @@ fn billed_frame(statements: &[&ZcyStatement]) -> anyhow::Result<polars::prelude:
 fn orders_missing_in_ledger(
     ctx: &Ctx,
     statements: &[&ZcyStatement],
-    orders: &[&LedgerEntry],
+    billed: &DataFrame,
+    ledger: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let billed = billed_frame(statements)?;
-    let ledger = ledger_frame(orders)?;
-    let lonely = join(&billed, &ledger, &["order"], &["doc"], JoinType::Anti)?;
+    let lonely = join(billed, ledger, &["order"], &["doc"], JoinType::Anti)?;
     let order_col = lonely.column("order")?.str()?.clone();
     let mut out = Vec::new();
     for (k, i) in indices(&lonely, "s_idx")?.into_iter().enumerate() {
@@ -165,17 +177,17 @@ fn missing_in_vendor(
     ctx: &Ctx,
     statements: &[&ZcyStatement],
     orders: &[&LedgerEntry],
+    billed: &DataFrame,
+    ledger: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
     let fetched = frame(vec![str_col(
         "stmt",
         statements.iter().map(|s| s.statement_no.as_str()),
     )])?;
-    let ledger = ledger_frame(orders)?;
-    let named = join(&ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
-    let billed = billed_frame(statements)?;
+    let named = join(ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
     let absent = join(
         &named,
-        &billed,
+        billed,
         &["stmt", "doc"],
         &["stmt", "order"],
         JoinType::Anti,
@@ -206,9 +218,9 @@ fn statement_totals(
     ctx: &Ctx,
     statements: &[&ZcyStatement],
     orders: &[&LedgerEntry],
+    ledger: &DataFrame,
 ) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    let ledger = ledger_frame(orders)?;
-    let sums = sum_by(&ledger, &["stmt"], "amount_fen")?;
+    let sums = sum_by(ledger, &["stmt"], "amount_fen")?;
     let heads = frame(vec![
         idx_col("s_idx", statements.len()),
         str_col("stmt", statements.iter().map(|s| s.statement_no.as_str())),

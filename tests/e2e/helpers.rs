@@ -224,13 +224,22 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 pub fn run_month(w: &Work) -> Output {
-    w.recon(&[
-        "run",
-        "--from",
-        "2026-10-01",
-        "--to",
-        "2026-10-31",
-        "--config",
-        w.config().to_str().unwrap(),
-    ])
+    run_month_with(w, &creds())
+}
+
+/// `recon run` over the sample month with the given environment.
+pub fn run_month_with(w: &Work, env: &[(&str, &str)]) -> Output {
+    recon_with(
+        w.path(),
+        &[
+            "run",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+            "--config",
+            w.config().to_str().unwrap(),
+        ],
+        env,
+    )
 }

@@ -85,19 +85,7 @@ async fn bad_credentials_fail_the_vendor_not_the_run() {
     let mut env = creds();
     env.retain(|(k, _)| *k != PASS_ENV);
     env.push((PASS_ENV, "wrong-password"));
-    let o = recon_with(
-        w.path(),
-        &[
-            "run",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-31",
-            "--config",
-            w.config().to_str().unwrap(),
-        ],
-        &env,
-    );
+    let o = run_month_with(&w, &env);
     assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("credentials"), "{}", stderr(&o));
     // zcy, whose credentials are right, is still reported whole.
@@ -131,19 +119,7 @@ async fn a_refused_zcy_signature_is_reported_in_the_gateways_words() {
     let mut env = creds();
     env.retain(|(k, _)| *k != ZCY_SECRET_ENV);
     env.push((ZCY_SECRET_ENV, "not-the-secret"));
-    let o = recon_with(
-        w.path(),
-        &[
-            "run",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-31",
-            "--config",
-            w.config().to_str().unwrap(),
-        ],
-        &env,
-    );
+    let o = run_month_with(&w, &env);
     assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
     // A 400 is not transient: one attempt, and the gateway's message shown.
     let stats = sb.stats().await;

@@ -13,17 +13,8 @@ async fn the_password_appears_nowhere() {
         .await
         .unwrap();
     let w = Work::new(&sb.base(), "");
-    let o = recon_with(
-        w.path(),
-        &[
-            "run",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-31",
-            "--config",
-            w.config().to_str().unwrap(),
-        ],
+    let o = run_month_with(
+        &w,
         &[
             (USER_ENV, "huadian_demo"),
             (PASS_ENV, secret),

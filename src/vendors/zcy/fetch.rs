@@ -6,7 +6,7 @@ use super::client::Client;
 use super::normalize;
 use super::{EP_STATEMENTS, KEY, SERVICE_STATEMENTS};
 use crate::archive::ArchiveWriter;
-use crate::domain::{InputError, VendorDocs, ZcyData, ZcyStatement, ZcyStatus};
+use crate::domain::{InputError, VendorDocs, ZcyData, ZcyStatement};
 use crate::vendors::body;
 use crate::vendors::http::Outcome;
 use crate::vendors::{FetchRequest, Fetched};
@@ -55,12 +55,12 @@ pub(super) struct Collected {
 impl Collected {
     pub(super) fn add(&mut self, list: Vec<ZcyStatement>) {
         for s in list {
-            match self.by_no.get(&s.statement_no) {
-                Some(old) if old.status == ZcyStatus::Matched && s.status != ZcyStatus::Matched => {
-                }
-                _ => {
-                    self.by_no.insert(s.statement_no.clone(), s);
-                }
+            if self
+                .by_no
+                .get(&s.statement_no)
+                .is_none_or(|old| s.status.replaces(&old.status))
+            {
+                self.by_no.insert(s.statement_no.clone(), s);
             }
         }
     }
