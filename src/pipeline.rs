@@ -287,26 +287,25 @@ pub async fn reconcile_archive(
     let tz = settings.tz();
     let clock = std::time::Instant::now();
     let reader = ArchiveReader::open(&opts.archive)?;
-    let ledger = crate::ledger::read_file(&opts.ledger, &settings.ledger)
-        .with_context(|| format!("cannot read the ledger {}", opts.ledger.display()))?;
-    tracing::info!(rows = ledger.entries.len(), elapsed = ?clock.elapsed(), "ledger read");
-    let mut inputs = Vec::new();
-    let mut statuses = Vec::new();
-    let mut input_errors: Vec<InputError> = ledger.errors.clone();
-    for v in reader.vendors() {
-        let Some(load) = vendors::loader(&v) else {
-            tracing::warn!("archive folder {v:?} is not a known vendor; skipped");
-            continue;
-        };
-        let f = load(&reader, tz).with_context(|| format!("cannot read the {v} archive"))?;
-        input_errors.extend(f.input_errors.iter().cloned());
-        inputs.push(VendorInput {
-            vendor: v.clone(),
-            fetched: f.status.state != FetchState::Failed,
-            docs: f.docs,
+    // The ledger and the archive are independent reads: the ledger's sequential CSV
+    // split runs beside the archive's parallel parse instead of before it.
+    let (ledger, loaded) = std::thread::scope(|s| {
+        let ledger = s.spawn(|| {
+            let ledger = crate::ledger::read_file(&opts.ledger, &settings.ledger)
+                .with_context(|| format!("cannot read the ledger {}", opts.ledger.display()));
+            tracing::info!(elapsed = ?clock.elapsed(), "ledger read");
+            ledger
         });
-        statuses.push(f.status);
-    }
+        let loaded = load_archive_vendors(&reader, tz);
+        let ledger = ledger
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (ledger, loaded)
+    });
+    let ledger = ledger?;
+    let (inputs, statuses, archive_errors) = loaded?;
+    let mut input_errors: Vec<InputError> = ledger.errors.clone();
+    input_errors.extend(archive_errors);
     if inputs.is_empty() {
         return Err(UsageError(format!(
             "{} holds no vendor data (expected e.g. huadian/statement/<statementNo>.json)",
@@ -355,6 +354,32 @@ pub async fn reconcile_archive(
         completion: completion(&statuses),
         report,
     })
+}
+
+/// Every known vendor folder of an archive, normalized: inputs, statuses and the
+/// bodies that could not be read.
+fn load_archive_vendors(
+    reader: &ArchiveReader,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<(Vec<VendorInput>, Vec<FetchStatus>, Vec<InputError>)> {
+    let mut inputs = Vec::new();
+    let mut statuses = Vec::new();
+    let mut errors = Vec::new();
+    for v in reader.vendors() {
+        let Some(load) = vendors::loader(&v) else {
+            tracing::warn!("archive folder {v:?} is not a known vendor; skipped");
+            continue;
+        };
+        let f = load(reader, tz).with_context(|| format!("cannot read the {v} archive"))?;
+        errors.extend(f.input_errors);
+        inputs.push(VendorInput {
+            vendor: v.clone(),
+            fetched: f.status.state != FetchState::Failed,
+            docs: f.docs,
+        });
+        statuses.push(f.status);
+    }
+    Ok((inputs, statuses, errors))
 }
 
 /// Freeing millions of small allocations takes a second at the size of a large

@@ -24,14 +24,44 @@ pub struct Statement {
     pub source: SourceRef,
 }
 
+/// One order billed on a statement. Of its items only what a check can report is
+/// kept (see `set_items`): the rest is in the archive, byte for byte, and at a
+/// million lines the items would be most of the memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementLine {
     pub order_no: String,
     pub order_amount: Decimal,
     pub return_amount: Decimal,
-    pub created_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
-    pub items: Vec<LineItem>,
+    /// Σ totalPrice of the line's items; `None` when it lists none.
+    pub items_total: Option<Decimal>,
+    /// The items whose price × num, rounded half up to the fen, is not exactly
+    /// their totalPrice: the only ones LINE_TOTAL_MISMATCH can name (it needs a
+    /// difference beyond a tolerance that is never negative). Most lines have none.
+    pub odd_items: Vec<LineItem>,
+}
+
+impl StatementLine {
+    /// A line without items.
+    pub fn new(order_no: String, order_amount: Decimal) -> Self {
+        Self {
+            order_no,
+            order_amount,
+            return_amount: Decimal::ZERO,
+            ended_at: None,
+            items_total: None,
+            odd_items: Vec::new(),
+        }
+    }
+
+    /// Takes in one item of the line: adds its totalPrice and keeps it only if
+    /// its own arithmetic is off.
+    pub fn add_item(&mut self, item: LineItem) {
+        *self.items_total.get_or_insert(Decimal::ZERO) += item.total_price;
+        if item.expected_total() != item.total_price {
+            self.odd_items.push(item);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +72,13 @@ pub struct LineItem {
     pub num: Decimal,
     pub return_num: Decimal,
     pub total_price: Decimal,
+}
+
+impl LineItem {
+    /// round_half_up(price × num) to the fen: what totalPrice should be.
+    pub fn expected_total(&self) -> Decimal {
+        super::round_fen(self.price * self.num)
+    }
 }
 
 /// Package states of the seed: 0 已发货, 1 拒收, 2 签收. 1 and 2 are final.

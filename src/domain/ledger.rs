@@ -33,24 +33,29 @@ impl EntryKind {
     }
 }
 
+/// Short text kept inline (up to 24 bytes) rather than on the heap: ids, vendor
+/// keys and currencies of a million-row ledger are mostly that short.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerEntry {
-    pub entry_id: String,
-    pub vendor: String,
+    pub entry_id: Text,
+    pub vendor: Text,
     pub kind: EntryKind,
-    pub doc_no: String,
-    pub statement_no: Option<String>,
-    pub line_no: Option<String>,
+    pub doc_no: Text,
+    pub statement_no: Option<Text>,
+    pub line_no: Option<Text>,
     /// Yuan. Refund amounts are stored positive (SPEC §4).
     pub amount: Decimal,
-    pub currency: String,
+    pub currency: Text,
     pub booked_on: NaiveDate,
     /// The optional columns, out of line: most rows fill none of them, and
     /// seven empty strings per row cost 170 MB at a million rows.
     #[serde(flatten)]
     pub details: Option<Box<EntryDetails>>,
     /// File name (or `sql`) and physical line (header = line 1; SQL: row number).
-    pub source: String,
+    /// Shared by every row of the source rather than copied into each.
+    pub source: std::sync::Arc<str>,
     pub line: u64,
 }
 

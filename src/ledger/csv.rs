@@ -1,6 +1,6 @@
 //! CSV ledgers: encoding detection (UTF-8 ± BOM, GB18030/GBK) and physical line numbers.
 
-use super::row::{push_row, Cell, ColumnMap};
+use super::row::{push_row, ColumnMap};
 use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::{bail, Context};
@@ -33,7 +33,11 @@ pub fn read_csv_bytes(
     use rayon::prelude::*;
     const BATCH: usize = 65_536;
     let mut ledger = Ledger::default();
+    // One row per line at most: reserved once, not grown by copying.
+    let newlines = text.bytes().filter(|b| *b == b'\n').count();
+    ledger.entries.reserve(newlines + 1);
     let mut lines = LineCounter::default();
+    let source: std::sync::Arc<str> = source.into();
     let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
     let mut records = records.peekable();
     while records.peek().is_some() {
@@ -47,9 +51,11 @@ pub fn read_csv_bytes(
             .par_chunks(4096)
             .map(|chunk| {
                 let mut part = Ledger::default();
+                let mut cells: Vec<&str> = Vec::new();
                 for (line, record) in chunk {
-                    let cells: Vec<Cell> = record.iter().map(|s| Ok(s.to_string())).collect();
-                    push_row(&mut part, &cells, &map, source, *line);
+                    cells.clear();
+                    cells.extend(record.iter());
+                    push_row(&mut part, &cells, &map, &source, *line);
                 }
                 part
             })
@@ -108,10 +114,13 @@ fn decode<'a>(bytes: &'a [u8], encoding: &str) -> anyhow::Result<Cow<'a, str>> {
     };
     match encoding.trim().to_ascii_lowercase().as_str() {
         "auto" | "" => {
-            if bytes.starts_with(BOM) || std::str::from_utf8(bytes).is_ok() {
-                utf8(bytes)
-            } else {
-                gb18030(bytes).map(Cow::Owned)
+            if bytes.starts_with(BOM) {
+                return utf8(bytes);
+            }
+            // Validated once: the text is borrowed from `bytes` when it is UTF-8.
+            match std::str::from_utf8(bytes) {
+                Ok(s) => Ok(Cow::Borrowed(s)),
+                Err(_) => gb18030(bytes).map(Cow::Owned),
             }
         }
         "utf-8" | "utf8" => utf8(bytes),
@@ -163,7 +172,7 @@ mod tests {
         assert_eq!(e.vendor, "huadian");
         assert_eq!(e.currency, "CNY");
         assert_eq!(e.memo(), Some("备注"));
-        assert_eq!((e.source.as_str(), e.line), ("ledger.csv", 2));
+        assert_eq!((&*e.source, e.line), ("ledger.csv", 2));
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub async fn load(settings: &LedgerSettings, base_dir: &Path) -> anyhow::Result<
 /// Reads a CSV or XLSX ledger file (chosen by extension, then by content).
 pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledger> {
     let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read ledger {}", path.display()))?;
+        FileBytes::open(path).with_context(|| format!("cannot read ledger {}", path.display()))?;
+    let bytes: &[u8] = &bytes;
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -75,9 +76,41 @@ pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledge
         _ => bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0"),
     };
     if spreadsheet {
-        xlsx::read_xlsx_bytes(&bytes, &source, settings)
+        xlsx::read_xlsx_bytes(bytes, &source, settings)
     } else {
-        read_csv_bytes(&bytes, &source, settings)
+        read_csv_bytes(bytes, &source, settings)
+    }
+}
+
+/// A ledger file's bytes, mapped rather than copied: a large export is then read
+/// straight from the page cache, with no buffer of its size to allocate and fill.
+enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl FileBytes {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() < 1 << 20 {
+            return Ok(Self::Read(std::fs::read(path)?));
+        }
+        // SAFETY: the map is only read, and only while this function's caller
+        // holds it. The one hazard of a file map, another process truncating the
+        // export while it is read, would stop the run with SIGBUS rather than let
+        // it read wrong data; a ledger export is not written while it is read.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        Ok(Self::Mapped(map))
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Mapped(m) => m,
+            Self::Read(v) => v,
+        }
     }
 }
 
@@ -98,7 +131,7 @@ mod tests {
             ..Default::default()
         };
         let l = load(&s, dir.path()).await.unwrap();
-        assert_eq!(l.entries[0].source, "ledger.csv");
+        assert_eq!(&*l.entries[0].source, "ledger.csv");
     }
 
     #[tokio::test]
@@ -117,7 +150,7 @@ mod tests {
         };
         let l = load(&s, dir.path()).await.unwrap();
         assert_eq!(l.entries[0].entry_id, "V1");
-        assert_eq!(l.entries[0].source, "sql");
+        assert_eq!(&*l.entries[0].source, "sql");
     }
 
     #[tokio::test]
@@ -149,7 +182,7 @@ mod tests {
             std::fs::write(&path, bytes).unwrap();
             let l = read_file(&path, &LedgerSettings::default()).unwrap();
             assert_eq!(l.entries.len(), 1, "{name}");
-            assert_eq!(l.entries[0].source, name);
+            assert_eq!(&*l.entries[0].source, name);
         }
     }
 }

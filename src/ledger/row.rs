@@ -1,7 +1,7 @@
 //! The one row normalizer every ledger source feeds: header → column mapping, then
 //! text cells → `LedgerEntry`, or one `InputError` per bad field (the row is skipped).
 
-use crate::domain::{parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry};
+use crate::domain::{parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Text};
 use crate::settings::LedgerSettings;
 use anyhow::bail;
 use chrono::NaiveDate;
@@ -103,6 +103,25 @@ pub(crate) struct CellError {
     pub error: String,
 }
 
+/// What `push_row` reads a cell through: sources that own their cells' text
+/// (spreadsheets, SQL) hand over `Cell`s; the CSV reader lends its record's fields
+/// as `&str`, so a million-row ledger is not copied into sixteen million `String`s.
+pub(crate) trait CellText {
+    fn text(&self) -> Result<&str, &CellError>;
+}
+
+impl CellText for Cell {
+    fn text(&self) -> Result<&str, &CellError> {
+        self.as_deref()
+    }
+}
+
+impl CellText for &str {
+    fn text(&self) -> Result<&str, &CellError> {
+        Ok(self)
+    }
+}
+
 /// Where each ledger column sits among a source's columns.
 #[derive(Debug, Clone)]
 pub(crate) struct ColumnMap {
@@ -173,10 +192,16 @@ impl ColumnMap {
 
 /// Normalizes one row into `out`: an entry, or one `InputError` per bad field and no
 /// entry. A row whose cells are all blank is skipped silently.
-pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: &str, line: u64) {
+pub(crate) fn push_row<C: CellText>(
+    out: &mut Ledger,
+    row: &[C],
+    map: &ColumnMap,
+    source: &std::sync::Arc<str>,
+    line: u64,
+) {
     if row
         .iter()
-        .all(|c| matches!(c, Ok(s) if s.trim().is_empty()))
+        .all(|c| matches!(c.text(), Ok(s) if s.trim().is_empty()))
     {
         return;
     }
@@ -186,7 +211,7 @@ pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: 
         bad: Vec::new(),
     };
     let entry_id = f.required(Col::EntryId);
-    let vendor = f.required(Col::Vendor).map(str::to_lowercase);
+    let vendor = f.required(Col::Vendor).map(lowercase);
     let kind = f.parsed(Col::Kind, |t| {
         EntryKind::parse(t).ok_or_else(|| "not one of order, refund, invoice, payment".into())
     });
@@ -194,15 +219,18 @@ pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: 
     let amount = f.parsed(Col::Amount, parse_amount);
     let booked_on = f.parsed(Col::BookedOn, parse_date);
     let currency = f.optional(Col::Currency);
-    let statement_no = f.optional(Col::StatementNo);
-    let line_no = f.optional(Col::LineNo);
-    let status = f.optional(Col::Status);
-    let invoice_no = f.optional(Col::InvoiceNo);
-    let invoice_code = f.optional(Col::InvoiceCode);
-    let express_company = f.optional(Col::ExpressCompany);
-    let express_no = f.optional(Col::ExpressNo);
-    let ref_no = f.optional(Col::RefNo);
-    let memo = f.optional(Col::Memo);
+    let statement_no = f.optional(Col::StatementNo).map(Text::from);
+    let line_no = f.optional(Col::LineNo).map(Text::from);
+    let mut detail = |col| f.optional(col).map(str::to_string);
+    let details = EntryDetails {
+        status: detail(Col::Status),
+        invoice_no: detail(Col::InvoiceNo),
+        invoice_code: detail(Col::InvoiceCode),
+        express_company: detail(Col::ExpressCompany),
+        express_no: detail(Col::ExpressNo),
+        ref_no: detail(Col::RefNo),
+        memo: detail(Col::Memo),
+    };
 
     let (Some(entry_id), Some(vendor), Some(kind), Some(doc_no), Some(amount), Some(booked_on)) =
         (entry_id, vendor, kind, doc_no, amount, booked_on)
@@ -213,10 +241,10 @@ pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: 
         return f.report(out, source, line);
     }
     out.entries.push(LedgerEntry {
-        entry_id: entry_id.to_string(),
+        entry_id: entry_id.into(),
         vendor,
         kind,
-        doc_no: doc_no.to_string(),
+        doc_no: doc_no.into(),
         statement_no,
         line_no,
         // SPEC §4: refunds are stored positive whatever sign the ledger books them with.
@@ -225,23 +253,29 @@ pub(crate) fn push_row(out: &mut Ledger, row: &[Cell], map: &ColumnMap, source: 
         } else {
             amount
         },
-        currency: currency
-            .map(|c| c.to_uppercase())
-            .unwrap_or_else(|| "CNY".into()),
+        currency: currency.map_or_else(|| "CNY".into(), uppercase),
         booked_on,
-        details: EntryDetails {
-            status,
-            invoice_no,
-            invoice_code,
-            express_company,
-            express_no,
-            ref_no,
-            memo,
-        }
-        .boxed(),
-        source: source.to_string(),
+        details: details.boxed(),
+        source: source.clone(),
         line,
     });
+}
+
+/// Short texts (ids, vendor keys, currencies) are kept inline, not on the heap.
+fn lowercase(t: &str) -> Text {
+    if t.bytes().any(|b| b.is_ascii_uppercase()) || !t.is_ascii() {
+        t.to_lowercase().into()
+    } else {
+        t.into()
+    }
+}
+
+fn uppercase(t: &str) -> Text {
+    if t.bytes().any(|b| b.is_ascii_lowercase()) || !t.is_ascii() {
+        t.to_uppercase().into()
+    } else {
+        t.into()
+    }
 }
 
 struct Bad {
@@ -250,20 +284,20 @@ struct Bad {
     error: String,
 }
 
-struct Fields<'a> {
-    row: &'a [Cell],
+struct Fields<'a, C> {
+    row: &'a [C],
     map: &'a ColumnMap,
     bad: Vec<Bad>,
 }
 
-impl<'a> Fields<'a> {
+impl<'a, C: CellText> Fields<'a, C> {
     /// The cell's text ("" when the column or cell is absent); `None` after recording
     /// the source's own error for the cell.
     fn text(&mut self, col: Col) -> Option<&'a str> {
-        let row: &'a [Cell] = self.row;
-        match self.map.get(col).and_then(|i| row.get(i)) {
+        let row: &'a [C] = self.row;
+        match self.map.get(col).and_then(|i| row.get(i)).map(C::text) {
             None => Some(""),
-            Some(Ok(s)) => Some(s.as_str()),
+            Some(Ok(s)) => Some(s),
             Some(Err(e)) => {
                 self.bad.push(Bad {
                     col,
@@ -303,13 +337,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn optional(&mut self, col: Col) -> Option<String> {
+    fn optional(&mut self, col: Col) -> Option<&'a str> {
         let t = self.text(col)?.trim();
-        (!t.is_empty()).then(|| t.to_string())
+        (!t.is_empty()).then_some(t)
     }
 
     fn report(self, out: &mut Ledger, source: &str, line: u64) {
-        let entry_id = match self.map.get(Col::EntryId).and_then(|i| self.row.get(i)) {
+        let entry_id = match self
+            .map
+            .get(Col::EntryId)
+            .and_then(|i| self.row.get(i))
+            .map(C::text)
+        {
             Some(Ok(s)) => s.trim().to_string(),
             _ => String::new(),
         };
@@ -339,6 +378,9 @@ pub(crate) fn parse_amount(t: &str) -> Result<Decimal, String> {
 /// (what ERPs and spreadsheets append to a date column).
 pub(crate) fn parse_date(t: &str) -> Result<NaiveDate, String> {
     let t = t.strip_suffix(" 00:00:00").unwrap_or(t).trim();
+    if let Some(d) = crate::domain::dates::fixed_date(t) {
+        return Ok(d);
+    }
     let format = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         "%Y%m%d"
     } else if t.contains('/') {

@@ -42,8 +42,9 @@ pub async fn read_sql(url: &str, query: &str, settings: &LedgerSettings) -> anyh
     let source = format!("{SOURCE} ({shown})");
     let map = ColumnMap::resolve(&headers, settings, &source)?;
     let mut ledger = Ledger::default();
+    let shared: std::sync::Arc<str> = SOURCE.into();
     for (i, cells) in rows.iter().enumerate() {
-        push_row(&mut ledger, cells, &map, SOURCE, i as u64 + 2);
+        push_row(&mut ledger, cells, &map, &shared, i as u64 + 2);
     }
     Ok(ledger)
 }
@@ -267,7 +268,7 @@ mod tests {
                     e.amount,
                     e.booked_on.to_string(),
                     e.memo(),
-                    e.source.as_str(),
+                    &*e.source,
                     e.line,
                 )
             })

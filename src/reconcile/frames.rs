@@ -18,6 +18,11 @@ pub fn i64_col(name: &str, values: Vec<i64>) -> Column {
     Column::new(name.into(), values)
 }
 
+/// A key column of `keys::Keys` ids.
+pub fn u32_col(name: &str, values: Vec<u32>) -> Column {
+    Column::new(name.into(), values)
+}
+
 /// An index column: positions into the slice the frame was built from.
 pub fn idx_col(name: &str, len: usize) -> Column {
     i64_col(name, (0..len as i64).collect())
@@ -71,18 +76,6 @@ pub fn join(
 #[allow(deprecated)] // the eager aggregations are deprecated upstream in favour of lazy, which this crate does not enable
 pub fn sum_by(df: &DataFrame, by: &[&str], value: &str) -> PolarsResult<DataFrame> {
     df.group_by(by.iter().copied())?.select([value]).sum()
-}
-
-/// `by` columns and `<value>_count`, one row per group.
-pub fn count_by(df: &DataFrame, by: &[&str], value: &str) -> PolarsResult<DataFrame> {
-    df.group_by(by.iter().copied())?.select([value]).count()
-}
-
-/// Rows whose i64 column `name` is greater than `than`.
-pub fn filter_gt(df: &DataFrame, name: &str, than: i64) -> PolarsResult<DataFrame> {
-    let col = df.column(name)?.cast(&DataType::Int64)?;
-    let mask = col.i64()?.gt(than);
-    df.filter(&mask)
 }
 
 /// Ledger rows as a frame: `e_idx` (position in `rows`), `doc`, `stmt` (blank
@@ -152,7 +145,5 @@ mod tests {
         .unwrap();
         let j = join(&a, &empty, &["s", "o"], &["s", "o"], JoinType::Anti).unwrap();
         assert_eq!(j.height(), 2);
-        let c = count_by(&empty, &["s"], "o").unwrap();
-        assert_eq!(filter_gt(&c, "o_count", 1).unwrap().height(), 0);
     }
 }

@@ -9,18 +9,16 @@
 //! MISSING_IN_LEDGER. A ledger row naming the later statement is not
 //! MISSING_IN_VENDOR: that statement does contain the order.
 
-use super::frames::{
-    frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
-};
+use super::frames::{frame, i64_col, idx_col, indices, join, opt_i64s, sum_by, u32_col};
+use super::keys::Keys;
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
 use crate::domain::{
-    fen_to_yuan, round_fen, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry, MatchedLine,
-    Message, MessageBody, PackageState, Severity, Statement, StatementLine,
+    fen_to_yuan, Code, Discrepancy, EntryKind, HuadianData, LedgerEntry, MatchedLine, Message,
+    MessageBody, PackageState, Severity, Statement, StatementLine,
 };
 use chrono::NaiveDate;
 use polars::prelude::{DataFrame, JoinType};
-use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Ctx<'a> {
@@ -40,14 +38,14 @@ struct Billed<'a> {
     primary: bool,
 }
 
-impl Billed<'_> {
+impl<'a> Billed<'a> {
     fn date(&self) -> Option<NaiveDate> {
         self.line.ended_at.map(|t| t.date())
     }
-    fn no(&self) -> &str {
+    fn no(&self) -> &'a str {
         &self.stmt.statement_no
     }
-    fn order(&self) -> &str {
+    fn order(&self) -> &'a str {
         &self.line.order_no
     }
     /// Earliest billing first: billEndDate (missing counts as earliest), statement
@@ -94,7 +92,10 @@ pub fn check(
     let rows = LedgerRows::of(ledger);
     let statements = fetched_statements(data);
     let mut billed = billed_lines(&statements);
-    let duplicates = mark_duplicates(&mut billed)?;
+    let mut keys = Keys::with_capacity(billed.len() + ledger.len());
+    let cols = LineCols::of(&billed, &mut keys)?;
+    let orders = entry_frame(&rows.orders, &mut keys)?;
+    let duplicates = mark_duplicates(&mut billed, &cols, &keys);
 
     let mut found = Found::default();
     let out = &mut found.discrepancies;
@@ -103,23 +104,106 @@ pub fn check(
             .iter()
             .map(|g| duplicate_billing(&ctx, &billed, g)),
     );
-    out.extend(statement_totals(&ctx, &statements, &billed)?);
+    out.extend(statement_totals(
+        &ctx,
+        &statements,
+        &billed,
+        &cols,
+        &mut keys,
+    )?);
     for b in &billed {
         out.extend(line_totals(&ctx, b));
         out.extend(out_of_period(&ctx, b));
     }
     out.extend(undelivered(&ctx, data, &billed));
-    let (against, matched) = against_ledger(&ctx, &billed, &rows.orders)?;
+    let primary = primary_lines_frame(&billed, &cols)?;
+    let (against, matched) = against_ledger(&ctx, &billed, &primary, &rows.orders, &orders)?;
     out.extend(against);
     found.matched = matched;
     if fetched {
-        out.extend(missing_in_vendor(&ctx, data, &billed, &rows.orders)?);
+        out.extend(missing_in_vendor(
+            &ctx,
+            data,
+            &cols,
+            &rows.orders,
+            &orders,
+            &mut keys,
+        )?);
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
-    out.extend(refund_mismatch(&ctx, &billed, &rows.refunds)?);
+    let refunds = entry_frame(&rows.refunds, &mut keys)?;
+    out.extend(refund_mismatch(
+        &ctx,
+        &billed,
+        &primary,
+        &rows.refunds,
+        &refunds,
+    )?);
     out.extend(invoice_delivery_failed(&ctx, data));
     out.extend(returns(&ctx, data, &rows.refunds));
     Ok(found)
+}
+
+/// The billed lines' keys and amounts as columns, made once for every check.
+struct LineCols {
+    order: Vec<u32>,
+    stmt: Vec<u32>,
+    order_fen: Vec<i64>,
+    return_fen: Vec<i64>,
+}
+
+impl LineCols {
+    fn of<'a>(billed: &[Billed<'a>], keys: &mut Keys<'a>) -> anyhow::Result<Self> {
+        let n = billed.len();
+        let mut c = LineCols {
+            order: Vec::with_capacity(n),
+            stmt: Vec::with_capacity(n),
+            order_fen: Vec::with_capacity(n),
+            return_fen: Vec::with_capacity(n),
+        };
+        // Lines come statement by statement: its number is looked up once.
+        let mut current: Option<(&Statement, u32)> = None;
+        for b in billed {
+            let stmt = match current {
+                Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
+                _ => {
+                    let id = keys.id(b.no());
+                    current = Some((b.stmt, id));
+                    id
+                }
+            };
+            let what = || format!("huadian statement {} order {}", b.no(), b.order());
+            c.stmt.push(stmt);
+            c.order.push(keys.id(b.order()));
+            c.order_fen.push(fen(b.line.order_amount, what)?);
+            c.return_fen.push(fen(b.line.return_amount, || {
+                format!("{} returnAmount", what())
+            })?);
+        }
+        Ok(c)
+    }
+}
+
+/// Ledger rows as a frame: `e_idx` (position in `rows`), `doc` and `stmt` (key
+/// ids; a blank statement is the id of "") and `amount_fen` (absolute: refunds
+/// are stored positive).
+fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
+    let amounts = rows
+        .iter()
+        .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    Ok(frame(vec![
+        idx_col("e_idx", rows.len()),
+        u32_col("doc", keys.ids(rows.iter().map(|e| e.doc_no.as_str()))),
+        u32_col(
+            "stmt",
+            keys.ids(
+                rows.iter()
+                    .map(|e| e.statement_no.as_deref().unwrap_or_default()),
+            ),
+        ),
+        i64_col("amount_fen", amounts),
+    ])?)
 }
 
 /// Fetched statements, one per number, failed ones left out.
@@ -135,32 +219,28 @@ fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
 }
 
 fn billed_lines<'a>(statements: &[&'a Statement]) -> Vec<Billed<'a>> {
-    statements
-        .iter()
-        .flat_map(|s| {
-            s.lines.iter().enumerate().map(|(pos, line)| Billed {
-                stmt: s,
-                line,
-                pos,
-                primary: true,
-            })
-        })
-        .collect()
+    let mut billed = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
+    for s in statements {
+        billed.extend(s.lines.iter().enumerate().map(|(pos, line)| Billed {
+            stmt: s,
+            line,
+            pos,
+            primary: true,
+        }));
+    }
+    billed
 }
 
 /// Orders billed more than once: groups of line positions in billing order; all
 /// but the first of each group are marked not primary.
-fn mark_duplicates(billed: &mut [Billed]) -> anyhow::Result<Vec<Vec<usize>>> {
-    let df = frame(vec![
-        idx_col("idx", billed.len()),
-        str_col("order", billed.iter().map(|b| b.order())),
-    ])?;
-    let counts = super::frames::count_by(&df, &["order"], "idx")?;
-    let dup_orders = super::frames::filter_gt(&counts, "idx_count", 1)?;
-    let dups = join(&df, &dup_orders, &["order"], &["order"], JoinType::Semi)?;
+fn mark_duplicates(billed: &mut [Billed], cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
+    // Ids are dense, so the count per order is an array, not a group-by.
+    let counts = keys.counts(&cols.order);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for i in indices(&dups, "idx")? {
-        groups.entry(billed[i].order()).or_default().push(i);
+    for (i, &order) in cols.order.iter().enumerate() {
+        if counts[order as usize] > 1 {
+            groups.entry(billed[i].order()).or_default().push(i);
+        }
     }
     let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
     for g in &mut groups {
@@ -171,7 +251,7 @@ fn mark_duplicates(billed: &mut [Billed]) -> anyhow::Result<Vec<Vec<usize>>> {
             billed[i].primary = false;
         }
     }
-    Ok(groups)
+    groups
 }
 
 /// One row per order billed more than once; statement_no is the latest statement,
@@ -216,26 +296,31 @@ fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepan
 }
 
 /// totalAmount against Σ(orderAmount − returnAmount) of the statement's lines.
-fn statement_totals(
+fn statement_totals<'a>(
     ctx: &Ctx,
-    statements: &[&Statement],
+    statements: &[&'a Statement],
     billed: &[Billed],
+    cols: &LineCols,
+    keys: &mut Keys<'a>,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let net = billed
+    debug_assert_eq!(billed.len(), cols.stmt.len());
+    let net: Vec<i64> = cols
+        .order_fen
         .iter()
-        .map(|b| {
-            let what = || format!("huadian statement {} order {}", b.no(), b.order());
-            Ok(fen(b.line.order_amount, what)? - fen(b.line.return_amount, what)?)
-        })
-        .collect::<anyhow::Result<Vec<i64>>>()?;
+        .zip(&cols.return_fen)
+        .map(|(o, r)| o - r)
+        .collect();
     let lines = frame(vec![
-        str_col("stmt", billed.iter().map(|b| b.no())),
+        u32_col("stmt", cols.stmt.clone()),
         i64_col("net", net),
     ])?;
     let sums = sum_by(&lines, &["stmt"], "net")?;
     let heads = frame(vec![
         idx_col("s_idx", statements.len()),
-        str_col("stmt", statements.iter().map(|s| s.statement_no.as_str())),
+        u32_col(
+            "stmt",
+            keys.ids(statements.iter().map(|s| s.statement_no.as_str())),
+        ),
     ])?;
     let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Left)?;
     let mut out = Vec::new();
@@ -271,13 +356,15 @@ fn statement_totals(
 /// Each item's round_half_up(price × num) against totalPrice, and Σ totalPrice
 /// against orderAmount (only for an order that has items).
 fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
-    let base = Discrepancy {
+    // Made only for a finding: this runs for every line.
+    let base = || Discrepancy {
         vendor_date: b.date(),
         ..row(Code::LineTotalMismatch, ctx.vendor, b.no(), b.order(), "")
     };
     let mut out = Vec::new();
-    for item in &b.line.items {
-        let expected = round_fen(item.price * item.num);
+    // Items whose own arithmetic is exact were not kept (see `StatementLine`).
+    for item in &b.line.odd_items {
+        let expected = item.expected_total();
         if ctx.p.differs(expected, item.total_price) {
             out.push(Discrepancy {
                 ledger_amount: Some(expected),
@@ -286,12 +373,11 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
                     "sku {}: price {} × num {} = {} ≠ totalPrice {}",
                     item.sku, item.price, item.num, expected, item.total_price
                 ),
-                ..base.clone()
+                ..base()
             });
         }
     }
-    if !b.line.items.is_empty() {
-        let sum: Decimal = b.line.items.iter().map(|i| i.total_price).sum();
+    if let Some(sum) = b.line.items_total {
         if ctx.p.differs(sum, b.line.order_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(sum),
@@ -300,7 +386,7 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
                     "Σ item totalPrice {} ≠ orderAmount {}",
                     sum, b.line.order_amount
                 ),
-                ..base
+                ..base()
             });
         }
     }
@@ -385,37 +471,17 @@ fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepa
     out
 }
 
-fn primary_lines_frame(billed: &[Billed]) -> anyhow::Result<(Vec<usize>, DataFrame)> {
+/// The primary lines (see the module note): `l_idx` (position in `billed`),
+/// `order` (key id), `order_fen`, `return_fen`.
+fn primary_lines_frame(billed: &[Billed], cols: &LineCols) -> anyhow::Result<DataFrame> {
     let primary: Vec<usize> = (0..billed.len()).filter(|&i| billed[i].primary).collect();
-    let order_fen = primary
-        .iter()
-        .map(|&i| {
-            let b = &billed[i];
-            fen(b.line.order_amount, || {
-                format!("huadian statement {} order {}", b.no(), b.order())
-            })
-        })
-        .collect::<anyhow::Result<Vec<i64>>>()?;
-    let return_fen = primary
-        .iter()
-        .map(|&i| {
-            let b = &billed[i];
-            fen(b.line.return_amount, || {
-                format!(
-                    "huadian statement {} order {} returnAmount",
-                    b.no(),
-                    b.order()
-                )
-            })
-        })
-        .collect::<anyhow::Result<Vec<i64>>>()?;
-    let df = frame(vec![
+    let pick = |v: &[i64]| primary.iter().map(|&i| v[i]).collect::<Vec<i64>>();
+    Ok(frame(vec![
         i64_col("l_idx", primary.iter().map(|&i| i as i64).collect()),
-        str_col("order", primary.iter().map(|&i| billed[i].order())),
-        i64_col("order_fen", order_fen),
-        i64_col("return_fen", return_fen),
-    ])?;
-    Ok((primary, df))
+        u32_col("order", primary.iter().map(|&i| cols.order[i]).collect()),
+        i64_col("order_fen", pick(&cols.order_fen)),
+        i64_col("return_fen", pick(&cols.return_fen)),
+    ])?)
 }
 
 /// Primary statement lines ⋈ ledger order rows on order no: AMOUNT_MISMATCH or a
@@ -423,11 +489,11 @@ fn primary_lines_frame(billed: &[Billed]) -> anyhow::Result<(Vec<usize>, DataFra
 fn against_ledger(
     ctx: &Ctx,
     billed: &[Billed],
+    lines: &DataFrame,
     orders: &[&LedgerEntry],
+    ledger: &DataFrame,
 ) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    let (_, lines) = primary_lines_frame(billed)?;
-    let ledger = ledger_frame(orders)?;
-    let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
+    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Inner)?;
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
     let l_idx = indices(&pairs, "l_idx")?;
@@ -459,7 +525,7 @@ fn against_ledger(
                 statement_no: b.no().to_string(),
                 order_no: b.order().to_string(),
                 doc_no: String::new(),
-                entry_id: e.entry_id.clone(),
+                entry_id: e.entry_id.to_string(),
                 ledger_amount: e.amount,
                 vendor_amount: b.line.order_amount,
                 ledger_date: Some(e.booked_on),
@@ -467,7 +533,7 @@ fn against_ledger(
             });
         }
     }
-    let lonely = join(&lines, &ledger, &["order"], &["doc"], JoinType::Anti)?;
+    let lonely = join(lines, ledger, &["order"], &["doc"], JoinType::Anti)?;
     for i in indices(&lonely, "l_idx")? {
         let b = &billed[i];
         let d = Discrepancy {
@@ -487,25 +553,26 @@ fn against_ledger(
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
 /// not bill their order. Failed statements are not fetched: nothing is said.
-fn missing_in_vendor(
+fn missing_in_vendor<'a>(
     ctx: &Ctx,
-    data: &HuadianData,
-    billed: &[Billed],
+    data: &'a HuadianData,
+    cols: &LineCols,
     orders: &[&LedgerEntry],
+    ledger: &DataFrame,
+    keys: &mut Keys<'a>,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let fetched: BTreeSet<String> = data
+    let fetched: BTreeSet<&str> = data
         .statements
         .iter()
-        .map(|s| s.statement_no.clone())
-        .chain(data.empty_statements.iter().cloned())
-        .filter(|s| !s.is_empty() && !data.failed_statements.contains(s))
+        .map(|s| s.statement_no.as_str())
+        .chain(data.empty_statements.iter().map(String::as_str))
+        .filter(|s| !s.is_empty() && !data.failed_statements.contains(*s))
         .collect();
-    let fetched = frame(vec![str_col("stmt", fetched)])?;
-    let ledger = ledger_frame(orders)?;
-    let named = join(&ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
+    let fetched = frame(vec![u32_col("stmt", keys.ids(fetched))])?;
+    let named = join(ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
     let lines = frame(vec![
-        str_col("stmt", billed.iter().map(|b| b.no())),
-        str_col("order", billed.iter().map(|b| b.order())),
+        u32_col("stmt", cols.stmt.clone()),
+        u32_col("order", cols.order.clone()),
     ])?;
     let absent = join(
         &named,
@@ -537,11 +604,12 @@ fn missing_in_vendor(
 fn refund_mismatch(
     ctx: &Ctx,
     billed: &[Billed],
+    lines: &DataFrame,
     refunds: &[&LedgerEntry],
+    refund_frame: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let (_, lines) = primary_lines_frame(billed)?;
-    let sums = sum_by(&ledger_frame(refunds)?, &["doc"], "amount_fen")?;
-    let joined = join(&lines, &sums, &["order"], &["doc"], JoinType::Left)?;
+    let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
+    let joined = join(lines, &sums, &["order"], &["doc"], JoinType::Left)?;
     let mut out = Vec::new();
     for (i, sum) in indices(&joined, "l_idx")?
         .into_iter()
@@ -686,7 +754,7 @@ fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discr
             continue;
         };
         let completed = matches!(process_status, 30325 | 30330);
-        if completed && !refunds.iter().any(|e| &e.doc_no == po) {
+        if completed && !refunds.iter().any(|e| e.doc_no == po) {
             let d = Discrepancy {
                 vendor_date: message_date(m),
                 detail: format!(
@@ -719,11 +787,8 @@ fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discr
         ) {
             continue;
         }
-        let of_order: Vec<&LedgerEntry> = refunds
-            .iter()
-            .copied()
-            .filter(|e| &e.doc_no == po)
-            .collect();
+        let of_order: Vec<&LedgerEntry> =
+            refunds.iter().copied().filter(|e| e.doc_no == po).collect();
         // A refund row that names the application is the one refused; failing
         // that, every refund row of the order rests on it.
         let names_apply = |e: &&LedgerEntry| {

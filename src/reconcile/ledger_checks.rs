@@ -1,45 +1,37 @@
 //! Checks on the ledger alone, for any vendor: DUPLICATE_IN_LEDGER.
 
-use super::frames::{count_by, filter_gt, frame, idx_col, indices, join, str_col};
 use super::merge::{currency_of, row};
 use crate::domain::{Code, Discrepancy, EntryKind, LedgerEntry};
-use anyhow::Context;
-use polars::prelude::JoinType;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// Two or more ledger rows with the same (vendor, kind, doc_no, line_no): one
 /// row per key. Keys: order_no for orders, else doc_no (SPEC §6: the other key
 /// columns stay blank). ledger_amount is what was booked beyond the first row
 /// (the amount booked twice); detail lists every row with its statement.
-pub fn duplicate_in_ledger(entries: &[&LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
-    let df = frame(vec![
-        idx_col("idx", entries.len()),
-        str_col("vendor", entries.iter().map(|e| e.vendor.as_str())),
-        str_col("kind", entries.iter().map(|e| e.kind.as_str())),
-        str_col("doc", entries.iter().map(|e| e.doc_no.as_str())),
-        str_col(
-            "line",
-            entries
-                .iter()
-                .map(|e| e.line_no.as_deref().unwrap_or_default()),
-        ),
-    ])
-    .context("building the ledger frame")?;
-    let keys = ["vendor", "kind", "doc", "line"];
-    let dup_keys = filter_gt(&count_by(&df, &keys, "idx")?, "idx_count", 1)?;
-    let dups = join(&df, &dup_keys, &keys, &keys, JoinType::Semi)?;
-
-    let mut groups: BTreeMap<(String, EntryKind, String, String), Vec<&LedgerEntry>> =
-        BTreeMap::new();
-    for i in indices(&dups, "idx")? {
-        let e = entries[i];
-        let key = (
-            e.vendor.clone(),
+pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
+    // One counting pass over the rows' keys; groups are then made of the few
+    // keys seen more than once.
+    type Key<'a> = (&'a str, EntryKind, &'a str, &'a str);
+    let key = |e: &'a LedgerEntry| -> Key<'a> {
+        (
+            e.vendor.as_str(),
             e.kind,
-            e.doc_no.clone(),
-            e.line_no.clone().unwrap_or_default(),
-        );
-        groups.entry(key).or_default().push(e);
+            e.doc_no.as_str(),
+            e.line_no.as_deref().unwrap_or_default(),
+        )
+    };
+    let mut counts: FxHashMap<Key, u32> =
+        FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    for e in entries {
+        *counts.entry(key(e)).or_default() += 1;
+    }
+    let mut groups: BTreeMap<Key, Vec<&LedgerEntry>> = BTreeMap::new();
+    for e in entries {
+        let k = key(e);
+        if counts[&k] > 1 {
+            groups.entry(k).or_default().push(e);
+        }
     }
     Ok(groups.into_values().map(duplicate_row).collect())
 }

@@ -4,6 +4,7 @@
 mod coverage;
 mod frames;
 mod huadian;
+mod keys;
 mod ledger_checks;
 mod merge;
 #[cfg(test)]
@@ -69,6 +70,7 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         unpaid_overdue_days: input.settings.unpaid_overdue_days,
         keep_matched: input.keep_matched,
     };
+    let clock = std::time::Instant::now();
     let mut found = Vec::new();
     let mut matched = Matches::new(input.keep_matched);
     for v in input.vendors {
@@ -78,6 +80,7 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
             VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, &params),
         }
         .with_context(|| format!("reconciling vendor {}", v.vendor))?;
+        tracing::debug!(vendor = %v.vendor, elapsed = ?clock.elapsed(), "vendor checks done");
         found.extend(f.discrepancies);
         matched.extend(f.matched);
     }
@@ -90,6 +93,7 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
         .collect();
     found.extend(ledger_checks::duplicate_in_ledger(&rows).context("checking ledger duplicates")?);
+    tracing::debug!(elapsed = ?clock.elapsed(), "ledger checks done");
     let matched_count = matched.count;
     let mut matched = matched.lines;
     matched.sort_by(|a, b| {

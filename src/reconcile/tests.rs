@@ -39,14 +39,9 @@ fn stmt(no: &str, lines: Vec<StatementLine>) -> Statement {
 
 /// An order line ended on 2024-01-10, no return, no items.
 fn line(order: &str, amount: &str) -> StatementLine {
-    StatementLine {
-        order_no: order.into(),
-        order_amount: d(amount),
-        return_amount: Decimal::ZERO,
-        created_at: Some(at("2024-01-09 09:00:00")),
-        ended_at: Some(at("2024-01-10 10:00:00")),
-        items: vec![],
-    }
+    let mut l = StatementLine::new(order.into(), d(amount));
+    l.ended_at = Some(at("2024-01-10 10:00:00"));
+    l
 }
 
 fn ended(mut l: StatementLine, when: &str) -> StatementLine {
@@ -57,6 +52,12 @@ fn ended(mut l: StatementLine, when: &str) -> StatementLine {
 fn returned(mut l: StatementLine, amount: &str) -> StatementLine {
     l.return_amount = d(amount);
     l
+}
+
+fn with_items(l: &mut StatementLine, items: Vec<LineItem>) {
+    for i in items {
+        l.add_item(i);
+    }
 }
 
 fn item(sku: &str, price: &str, num: &str, total: &str) -> LineItem {
@@ -534,10 +535,13 @@ fn an_empty_statement_with_a_nonzero_total_is_a_total_mismatch() {
 fn item_totals_round_half_up_to_fen_before_comparing() {
     let mut l = line("O1", "3.26");
     // 0.335 × 3 = 1.005 → 1.01; 1.125 × 2 = 2.25.
-    l.items = vec![
-        item("A", "0.335", "3", "1.01"),
-        item("B", "1.125", "2", "2.25"),
-    ];
+    with_items(
+        &mut l,
+        vec![
+            item("A", "0.335", "3", "1.01"),
+            item("B", "1.125", "2", "2.25"),
+        ],
+    );
     let w = World::new(
         vec![stmt("S1", vec![l])],
         vec![order("E2", "O1", "S1", "3.26")],
@@ -548,11 +552,14 @@ fn item_totals_round_half_up_to_fen_before_comparing() {
 #[test]
 fn bad_items_of_one_order_make_one_line_total_row_with_summed_amounts() {
     let mut l = line("O1", "10.00");
-    l.items = vec![
-        item("A", "1.00", "2", "2.50"),
-        item("B", "1.00", "3", "3.10"),
-        item("C", "4.40", "1", "4.40"),
-    ];
+    with_items(
+        &mut l,
+        vec![
+            item("A", "1.00", "2", "2.50"),
+            item("B", "1.00", "3", "3.10"),
+            item("C", "4.40", "1", "4.40"),
+        ],
+    );
     let w = World::new(
         vec![stmt("S1", vec![l])],
         vec![order("E2", "O1", "S1", "10.00")],
@@ -573,7 +580,7 @@ fn bad_items_of_one_order_make_one_line_total_row_with_summed_amounts() {
 #[test]
 fn items_not_adding_up_to_the_order_amount_is_a_line_total_mismatch() {
     let mut l = line("O1", "10.00");
-    l.items = vec![item("A", "3.00", "3", "9.00")];
+    with_items(&mut l, vec![item("A", "3.00", "3", "9.00")]);
     let w = World::new(
         vec![stmt("S1", vec![l])],
         vec![order("E2", "O1", "S1", "10.00")],
@@ -790,10 +797,13 @@ fn only_huadian_ledger_rows_feed_the_huadian_checks() {
 /// A world where every rule fires at least once.
 fn busy_world() -> World {
     let mut l1 = returned(line("O1", "100.00"), "30.00");
-    l1.items = vec![
-        item("A", "1.00", "2", "2.50"),
-        item("B", "0.335", "3", "1.00"),
-    ];
+    with_items(
+        &mut l1,
+        vec![
+            item("A", "1.00", "2", "2.50"),
+            item("B", "0.335", "3", "1.00"),
+        ],
+    );
     let mut s1 = stmt(
         "S1",
         vec![

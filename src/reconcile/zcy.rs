@@ -345,7 +345,7 @@ fn payments_against_ledger(
                 statement_no: x.stmt.statement_no.clone(),
                 order_no: String::new(),
                 doc_no: x.pay.pay_id.clone(),
-                entry_id: e.entry_id.clone(),
+                entry_id: e.entry_id.to_string(),
                 ledger_amount: e.amount,
                 vendor_amount: x.pay.pay_amount,
                 ledger_date: Some(e.booked_on),

@@ -81,7 +81,7 @@ fn entry(id: &str, kind: EntryKind, doc: &str, stmt: Option<&str>, amount: &str)
         statement_no: stmt.map(Into::into),
         line_no: None,
         amount: d(amount),
-        currency: String::new(),
+        currency: Default::default(),
         booked_on: "2024-01-10".parse().unwrap(),
         details: None,
         source: "ledger.csv".into(),

@@ -1003,9 +1003,15 @@ mod tests {
                 let day = l.ended_at.unwrap().date();
                 assert!(start <= day && day <= end);
                 assert!(day <= ymd(12, 28));
-                for it in &l.items {
-                    assert!(it.total_price >= rust_decimal::Decimal::new(1, 2));
-                    assert!(it.total_price <= rust_decimal::Decimal::new(9_999_999, 2));
+                assert!(l.items_total.is_some());
+            }
+            // Item amounts as the body writes them: 2-decimal numbers, 0.01..99,999.99.
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            for l in v["result"][0]["statementDetails"].as_array().unwrap() {
+                for it in l["statementOrderItems"].as_array().unwrap() {
+                    let t: rust_decimal::Decimal = it["totalPrice"].to_string().parse().unwrap();
+                    assert!(t >= rust_decimal::Decimal::new(1, 2), "{t}");
+                    assert!(t <= rust_decimal::Decimal::new(9_999_999, 2), "{t}");
                 }
             }
             orders += st.lines.len() as u64;

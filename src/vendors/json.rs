@@ -22,6 +22,14 @@ impl Flex {
     pub fn opt(&self) -> Option<String> {
         self.0.clone().filter(|s| !s.trim().is_empty())
     }
+    /// `text` without a copy.
+    pub fn into_text(self) -> String {
+        self.0.unwrap_or_default()
+    }
+    /// `opt` without a copy.
+    pub fn into_opt(self) -> Option<String> {
+        self.0.filter(|s| !s.trim().is_empty())
+    }
 }
 
 impl<'de> Deserialize<'de> for Flex {
@@ -93,7 +101,7 @@ pub struct Time(pub Option<String>);
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Time(Flex::deserialize(d)?.opt()))
+        Ok(Time(Flex::deserialize(d)?.into_opt()))
     }
 }
 
@@ -151,36 +159,55 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
-/// The common form `yyyy-MM-dd HH:mm:ss` read without a format parser (a
-/// statement has two per order line); anything else goes the general way.
-fn fixed_local_time(s: &str) -> Option<NaiveDateTime> {
-    let b = s.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b' '
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
+/// A list, or (leniently) one object standing for a list of one; `null` is none.
+#[derive(Debug)]
+pub struct ListOrOne<T>(pub Vec<T>);
+
+impl<T> Default for ListOrOne<T> {
+    fn default() -> Self {
+        ListOrOne(Vec::new())
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?.and_hms_opt(
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    )
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListOrOne<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = ListOrOne<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list, an object or null")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ListOrOne(Vec::new()))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ListOrOne(Vec::new()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                a: A,
+            ) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(a))
+                    .map(ListOrOne)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                a: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(a))
+                    .map(|t| ListOrOne(vec![t]))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// Local time from the vendor's text: zone-less texts are already local;
 /// epoch seconds or milliseconds are converted into `tz`.
 pub fn parse_local_time(s: &str, tz: Tz) -> Option<NaiveDateTime> {
     let s = s.trim();
-    if let Some(v) = fixed_local_time(s) {
+    // The common form, a statement has one per order line.
+    if let Some(v) = crate::domain::dates::fixed_date_time(s) {
         return Some(v);
     }
     for f in [

@@ -134,7 +134,7 @@ pub(super) fn plan_statements(settings: &HuadianSettings, req: &FetchRequest) ->
         .iter()
         .filter(|e| e.vendor == KEY && matches!(e.kind, EntryKind::Order | EntryKind::Refund))
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
-        .filter_map(|e| e.statement_no.clone())
+        .filter_map(|e| e.statement_no.as_ref().map(|s| s.to_string()))
         .collect();
     set.extend(settings.statements.iter().cloned());
     set.extend(req.extra_statements.iter().cloned());
@@ -150,8 +150,8 @@ pub(super) fn plan_invoices(req: &FetchRequest) -> Vec<(String, String)> {
         .filter(|e| e.vendor == KEY && e.kind == EntryKind::Invoice)
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
         .filter_map(|e| {
-            let bill = e.statement_no.clone()?;
-            let row = e.line_no.clone().unwrap_or_else(|| e.doc_no.clone());
+            let bill = e.statement_no.as_ref()?.to_string();
+            let row = e.line_no.as_ref().unwrap_or(&e.doc_no).to_string();
             Some((bill, row))
         })
         .collect();

@@ -3,7 +3,7 @@
 //! strings or numbers). Amounts are read from their JSON text, never via f64.
 //! These types never leave this folder.
 
-pub use crate::vendors::json::{decimal_from_text, Amount, Flex, Lenient, Time};
+pub use crate::vendors::json::{decimal_from_text, Amount, Flex, Lenient, ListOrOne, Time};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -26,11 +26,34 @@ pub struct Envelope<'a> {
 impl Envelope<'_> {
     /// `errorcode "0"` is success; a missing code with `success: true` too.
     pub fn code(&self) -> &str {
-        match (&self.errorcode.0, self.success) {
-            (Some(c), _) if !c.is_empty() => c,
-            (_, Some(false)) => "5000",
-            _ => "0",
-        }
+        code_of(&self.errorcode, self.success)
+    }
+}
+
+fn code_of(errorcode: &Flex, success: Option<bool>) -> &str {
+    match (&errorcode.0, success) {
+        (Some(c), _) if !c.is_empty() => c,
+        (_, Some(false)) => "5000",
+        _ => "0",
+    }
+}
+
+/// The envelope with `result` typed, read in one pass: the fast way through a
+/// successful answer. Anything it cannot read goes through `Envelope` instead,
+/// which names the vendor's code or the field at fault.
+#[derive(Debug, Deserialize)]
+pub struct TypedEnvelope<T> {
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default)]
+    pub result: Option<T>,
+    #[serde(default)]
+    pub errorcode: Flex,
+}
+
+impl<T> TypedEnvelope<T> {
+    pub fn code(&self) -> &str {
+        code_of(&self.errorcode, self.success)
     }
 }
 
@@ -62,8 +85,6 @@ pub struct WLine {
     pub order_amount: Amount,
     #[serde(default)]
     pub return_amount: Amount,
-    #[serde(default)]
-    pub order_create_time: Time,
     #[serde(default)]
     pub order_end_time: Time,
     /// Typed `string` in the document, an array in its example: both accepted.
