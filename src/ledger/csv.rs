@@ -20,52 +20,137 @@ pub fn read_csv_bytes(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
+    let header = match reader.records().next() {
         Some(h) => h.with_context(|| format!("ledger {source}: unreadable header row"))?,
         None => bail!("ledger {source}: the file is empty (no header row)"),
     };
     let headers: Vec<String> = header.iter().map(str::to_string).collect();
     let map = ColumnMap::resolve(&headers, settings, source)?;
-    // Splitting the file is sequential; reading the rows' values is not: each
-    // batch of records is read on every core and joined in file order. Batches
-    // keep the raw records of only one batch in memory at a time.
-    use rayon::prelude::*;
-    const BATCH: usize = 65_536;
     let mut ledger = Ledger::default();
     // One row per line at most: reserved once, not grown by copying.
     let newlines = text.bytes().filter(|b| *b == b'\n').count();
     ledger.entries.reserve(newlines + 1);
-    let mut lines = LineCounter::default();
     let source: std::sync::Arc<str> = source.into();
-    let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
-    let mut records = records.peekable();
-    while records.peek().is_some() {
-        batch.clear();
-        for record in records.by_ref().take(BATCH) {
-            let record = record.with_context(|| format!("ledger {source}: unreadable CSV"))?;
-            let line = lines.line_at(&text, record.position().map_or(0, |p| p.byte()));
-            batch.push((line, record));
-        }
-        let parts: Vec<Ledger> = batch
-            .par_chunks(4096)
-            .map(|chunk| {
-                let mut part = Ledger::default();
-                let mut cells: Vec<&str> = Vec::new();
-                for (line, record) in chunk {
-                    cells.clear();
-                    cells.extend(record.iter());
-                    push_row(&mut part, &cells, &map, &source, *line);
-                }
-                part
-            })
-            .collect();
-        for part in parts {
-            ledger.entries.extend(part.entries);
-            ledger.errors.extend(part.errors);
-        }
+    let body = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+    let rows = Rows {
+        map: &map,
+        source: &source,
+    };
+    // Without a quote no field can hold a line break, so every line is a record
+    // and the file can be split anywhere between lines and read on every core.
+    if !text.as_bytes()[body..].contains(&b'"') {
+        rows.unquoted(&text, body, &mut ledger)?;
+    } else {
+        rows.sequential(&text, reader, &mut ledger)?;
     }
     Ok(ledger)
+}
+
+/// What every reading path turns records into rows with.
+struct Rows<'a> {
+    map: &'a ColumnMap,
+    source: &'a std::sync::Arc<str>,
+}
+
+impl Rows<'_> {
+    /// Rows of a text without quotes: pieces of about a megabyte, each ending at a
+    /// line break, read on every core a few at a time and joined in file order.
+    fn unquoted(&self, text: &str, body: usize, out: &mut Ledger) -> anyhow::Result<()> {
+        use rayon::prelude::*;
+        const PIECE: usize = 1 << 20;
+        let bytes = text.as_bytes();
+        // (start, end, physical line of start) of each piece.
+        let mut pieces = Vec::new();
+        let mut line = 1 + bytes[..body].iter().filter(|b| **b == b'\n').count() as u64;
+        let mut start = body;
+        while start < bytes.len() {
+            let mut end = (start + PIECE).min(bytes.len());
+            if let Some(nl) = bytes[end..].iter().position(|b| *b == b'\n') {
+                end += nl + 1;
+            } else {
+                end = bytes.len();
+            }
+            pieces.push((start, end, line));
+            line += bytes[start..end].iter().filter(|b| **b == b'\n').count() as u64;
+            start = end;
+        }
+        let round = 4 * rayon::current_num_threads().max(1);
+        for group in pieces.chunks(round) {
+            let parts = group
+                .par_iter()
+                .map(|&(start, end, line)| self.piece(&text[start..end], line))
+                .collect::<anyhow::Result<Vec<Ledger>>>()?;
+            for part in parts {
+                out.entries.extend(part.entries);
+                out.errors.extend(part.errors);
+            }
+        }
+        Ok(())
+    }
+
+    /// One piece of an unquoted text whose first byte is on physical line `first`.
+    fn piece(&self, piece: &str, first: u64) -> anyhow::Result<Ledger> {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(piece.as_bytes());
+        let mut part = Ledger::default();
+        let mut lines = LineCounter::default();
+        let mut record = ::csv::StringRecord::new();
+        while reader
+            .read_record(&mut record)
+            .with_context(|| format!("ledger {}: unreadable CSV", self.source))?
+        {
+            let at = record.position().map_or(0, |p| p.byte());
+            let line = first + lines.line_at(piece, at) - 1;
+            let cells: Vec<&str> = record.iter().collect();
+            push_row(&mut part, &cells, self.map, self.source, line);
+        }
+        Ok(part)
+    }
+
+    /// Rows of a text with quotes (a field may span lines): split in order, then
+    /// each batch of records read on every core and joined in file order. Batches
+    /// keep the raw records of only one batch in memory at a time.
+    fn sequential(
+        &self,
+        text: &str,
+        mut reader: ::csv::Reader<&[u8]>,
+        out: &mut Ledger,
+    ) -> anyhow::Result<()> {
+        use rayon::prelude::*;
+        const BATCH: usize = 65_536;
+        let mut lines = LineCounter::default();
+        let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
+        let mut records = reader.records().peekable();
+        while records.peek().is_some() {
+            batch.clear();
+            for record in records.by_ref().take(BATCH) {
+                let record =
+                    record.with_context(|| format!("ledger {}: unreadable CSV", self.source))?;
+                let line = lines.line_at(text, record.position().map_or(0, |p| p.byte()));
+                batch.push((line, record));
+            }
+            let parts: Vec<Ledger> = batch
+                .par_chunks(4096)
+                .map(|chunk| {
+                    let mut part = Ledger::default();
+                    let mut cells: Vec<&str> = Vec::new();
+                    for (line, record) in chunk {
+                        cells.clear();
+                        cells.extend(record.iter());
+                        push_row(&mut part, &cells, self.map, self.source, *line);
+                    }
+                    part
+                })
+                .collect();
+            for part in parts {
+                out.entries.extend(part.entries);
+                out.errors.extend(part.errors);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Physical line of a record. The csv reader's own `Position::line()` is taken before
@@ -229,6 +314,47 @@ mod tests {
         s.encoding = "utf-8".into();
         let err = read_csv_bytes(&bytes, "erp.csv", &s).unwrap_err();
         assert!(format!("{err:#}").contains("erp.csv"), "{err:#}");
+    }
+
+    #[test]
+    fn a_large_unquoted_file_read_in_pieces_keeps_file_order_and_physical_lines() {
+        // Over two megabytes, so that it is read as several pieces on every core;
+        // CRLF line ends, blank lines and a bad row far into it.
+        let mut text = format!("{}\r\n", HEADER.trim_end());
+        let mut line = 1u64;
+        let mut bad_line = 0;
+        for i in 0..40_000u64 {
+            if i % 9_999 == 0 {
+                text.push_str("\r\n");
+                line += 1;
+            }
+            line += 1;
+            if i == 31_234 {
+                text.push_str("X31234,huadian,order,D31234,S1,1,9.9.9,,2024-05-01,\r\n");
+                bad_line = line;
+                continue;
+            }
+            text.push_str(&format!(
+                "V{i},huadian,order,D{i},S1,1,{}.{:02},,2024-05-01,row {i}\r\n",
+                i % 1000,
+                i % 100
+            ));
+        }
+        assert!(text.len() > 2 << 20);
+        let l = read_csv_bytes(text.as_bytes(), "ledger.csv", &settings()).unwrap();
+        assert_eq!(l.entries.len(), 39_999);
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].entry_id, "X31234");
+        assert_eq!(l.errors[0].line, Some(bad_line));
+        for (k, e) in l.entries.iter().enumerate() {
+            let i = if k < 31_234 { k } else { k + 1 };
+            assert_eq!(e.entry_id, format!("V{i}"));
+        }
+        // Physical lines: the header is line 1, and a blank line before every
+        // 9,999th row shifts the rest by one.
+        let last = l.entries.last().unwrap();
+        assert_eq!(last.line, line);
+        assert_eq!(l.entries[0].line, 3);
     }
 
     #[test]

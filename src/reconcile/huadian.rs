@@ -19,6 +19,7 @@ use crate::domain::{
 };
 use chrono::NaiveDate;
 use polars::prelude::{DataFrame, JoinType};
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Ctx<'a> {
@@ -154,33 +155,52 @@ struct LineCols {
 
 impl LineCols {
     fn of<'a>(billed: &[Billed<'a>], keys: &mut Keys<'a>) -> anyhow::Result<Self> {
-        let n = billed.len();
-        let mut c = LineCols {
-            order: Vec::with_capacity(n),
-            stmt: Vec::with_capacity(n),
-            order_fen: Vec::with_capacity(n),
-            return_fen: Vec::with_capacity(n),
+        use rayon::prelude::*;
+        let fen_of = |amount: fn(&StatementLine) -> Decimal, name: &'static str| {
+            billed
+                .par_iter()
+                .map(|b| {
+                    fen(amount(b.line), || {
+                        format!("huadian statement {} order {} {name}", b.no(), b.order())
+                    })
+                })
+                .collect::<anyhow::Result<Vec<i64>>>()
         };
-        // Lines come statement by statement: its number is looked up once.
-        let mut current: Option<(&Statement, u32)> = None;
-        for b in billed {
-            let stmt = match current {
-                Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
-                _ => {
-                    let id = keys.id(b.no());
-                    current = Some((b.stmt, id));
-                    id
+        // Keys are given ids in order on one core while the amounts are
+        // converted on the others.
+        let ((order, stmt), (order_fen, return_fen)) = rayon::join(
+            || {
+                let mut order = Vec::with_capacity(billed.len());
+                let mut stmt = Vec::with_capacity(billed.len());
+                // Lines come statement by statement: its number is looked up once.
+                let mut current: Option<(&Statement, u32)> = None;
+                for b in billed {
+                    let id = match current {
+                        Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
+                        _ => {
+                            let id = keys.id(b.no());
+                            current = Some((b.stmt, id));
+                            id
+                        }
+                    };
+                    stmt.push(id);
+                    order.push(keys.id(b.order()));
                 }
-            };
-            let what = || format!("huadian statement {} order {}", b.no(), b.order());
-            c.stmt.push(stmt);
-            c.order.push(keys.id(b.order()));
-            c.order_fen.push(fen(b.line.order_amount, what)?);
-            c.return_fen.push(fen(b.line.return_amount, || {
-                format!("{} returnAmount", what())
-            })?);
-        }
-        Ok(c)
+                (order, stmt)
+            },
+            || {
+                rayon::join(
+                    || fen_of(|l| l.order_amount, "orderAmount"),
+                    || fen_of(|l| l.return_amount, "returnAmount"),
+                )
+            },
+        );
+        Ok(LineCols {
+            order,
+            stmt,
+            order_fen: order_fen?,
+            return_fen: return_fen?,
+        })
     }
 }
 
@@ -188,21 +208,27 @@ impl LineCols {
 /// ids; a blank statement is the id of "") and `amount_fen` (absolute: refunds
 /// are stored positive).
 fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
-    let amounts = rows
-        .iter()
-        .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
-        .collect::<anyhow::Result<Vec<i64>>>()?;
-    Ok(frame(vec![
-        idx_col("e_idx", rows.len()),
-        u32_col("doc", keys.ids(rows.iter().map(|e| e.doc_no.as_str()))),
-        u32_col(
-            "stmt",
-            keys.ids(
+    use rayon::prelude::*;
+    let ((doc, stmt), amounts) = rayon::join(
+        || {
+            let doc = keys.ids(rows.iter().map(|e| e.doc_no.as_str()));
+            let stmt = keys.ids(
                 rows.iter()
                     .map(|e| e.statement_no.as_deref().unwrap_or_default()),
-            ),
-        ),
-        i64_col("amount_fen", amounts),
+            );
+            (doc, stmt)
+        },
+        || {
+            rows.par_iter()
+                .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
+                .collect::<anyhow::Result<Vec<i64>>>()
+        },
+    );
+    Ok(frame(vec![
+        idx_col("e_idx", rows.len()),
+        u32_col("doc", doc),
+        u32_col("stmt", stmt),
+        i64_col("amount_fen", amounts?),
     ])?)
 }
 

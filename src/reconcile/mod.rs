@@ -71,29 +71,19 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         keep_matched: input.keep_matched,
     };
     let clock = std::time::Instant::now();
-    let mut found = Vec::new();
-    let mut matched = Matches::new(input.keep_matched);
-    for v in input.vendors {
-        let rows = ledger_rows_of(input.ledger, &v.vendor);
-        let f = match &v.docs {
-            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, &rows, &params),
-            VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, &params),
-        }
-        .with_context(|| format!("reconciling vendor {}", v.vendor))?;
-        tracing::debug!(vendor = %v.vendor, elapsed = ?clock.elapsed(), "vendor checks done");
-        found.extend(f.discrepancies);
-        matched.extend(f.matched);
-    }
-    // Ledger-only checks need no vendor data, so they run for failed vendors too.
-    let vendors: BTreeSet<&str> = input.vendors.iter().map(|v| v.vendor.as_str()).collect();
-    let rows: Vec<&LedgerEntry> = input
-        .ledger
-        .entries
-        .iter()
-        .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
-        .collect();
-    found.extend(ledger_checks::duplicate_in_ledger(&rows).context("checking ledger duplicates")?);
-    tracing::debug!(elapsed = ?clock.elapsed(), "ledger checks done");
+    // The ledger-only checks need no vendor data (so they run for failed vendors
+    // too) and share nothing with the vendor checks: both run at once.
+    let (by_vendor, in_ledger) = rayon::join(
+        || vendor_checks(input, &params, clock),
+        || {
+            let r = ledger_checks::duplicate_in_ledger(&ledger_rows_of_all(input))
+                .context("checking ledger duplicates");
+            tracing::debug!(elapsed = ?clock.elapsed(), "ledger checks done");
+            r
+        },
+    );
+    let (mut found, matched) = by_vendor?;
+    found.extend(in_ledger?);
     let matched_count = matched.count;
     let mut matched = matched.lines;
     matched.sort_by(|a, b| {
@@ -117,6 +107,39 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
         matched,
         matched_count,
     })
+}
+
+/// Every vendor's checks, in the order of `input.vendors`.
+fn vendor_checks(
+    input: &ReconcileInput<'_>,
+    params: &Params,
+    clock: std::time::Instant,
+) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
+    let mut found = Vec::new();
+    let mut matched = Matches::new(input.keep_matched);
+    for v in input.vendors {
+        let rows = ledger_rows_of(input.ledger, &v.vendor);
+        let f = match &v.docs {
+            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, &rows, params),
+            VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, params),
+        }
+        .with_context(|| format!("reconciling vendor {}", v.vendor))?;
+        tracing::debug!(vendor = %v.vendor, elapsed = ?clock.elapsed(), "vendor checks done");
+        found.extend(f.discrepancies);
+        matched.extend(f.matched);
+    }
+    Ok((found, matched))
+}
+
+/// The ledger rows of every vendor of the run.
+fn ledger_rows_of_all<'a>(input: &ReconcileInput<'a>) -> Vec<&'a LedgerEntry> {
+    let vendors: BTreeSet<&str> = input.vendors.iter().map(|v| v.vendor.as_str()).collect();
+    input
+        .ledger
+        .entries
+        .iter()
+        .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
+        .collect()
 }
 
 fn same_vendor(ledger_vendor: &str, key: &str) -> bool {
