@@ -93,7 +93,10 @@ pub fn check(
     let rows = LedgerRows::of(ledger);
     let statements = fetched_statements(data);
     let mut billed = billed_lines(&statements);
-    let mut keys = Keys::with_capacity(billed.len() + ledger.len());
+    // Mostly the ledger names the billed orders again: room for the lines' keys
+    // and a margin, not for both sides (a table twice the size is memory touched
+    // for nothing).
+    let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + statements.len());
     let cols = LineCols::of(&billed, &mut keys)?;
     let orders = entry_frame(&rows.orders, &mut keys)?;
     let duplicates = mark_duplicates(&mut billed, &cols, &keys);
