@@ -29,7 +29,8 @@ pub struct Statement {
 /// million lines the items would be most of the memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementLine {
-    pub order_no: String,
+    /// Inline (`CompactString`): no heap text per line for numbers up to 24 bytes.
+    pub order_no: super::Text,
     pub order_amount: Decimal,
     pub return_amount: Decimal,
     pub ended_at: Option<NaiveDateTime>,
@@ -43,9 +44,9 @@ pub struct StatementLine {
 
 impl StatementLine {
     /// A line without items.
-    pub fn new(order_no: String, order_amount: Decimal) -> Self {
+    pub fn new(order_no: impl Into<super::Text>, order_amount: Decimal) -> Self {
         Self {
-            order_no,
+            order_no: order_no.into(),
             order_amount,
             return_amount: Decimal::ZERO,
             ended_at: None,

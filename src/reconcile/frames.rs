@@ -25,7 +25,18 @@ pub fn u32_col(name: &str, values: Vec<u32>) -> Column {
 
 /// An index column: positions into the slice the frame was built from.
 pub fn idx_col(name: &str, len: usize) -> Column {
-    i64_col(name, (0..len as i64).collect())
+    positions_col(name, 0..len)
+}
+
+/// An index column of the given positions (half the memory of i64 at a
+/// million rows; more than 2³² rows would not fit anywhere else either).
+pub fn positions_col(name: &str, positions: impl Iterator<Item = usize>) -> Column {
+    u32_col(
+        name,
+        positions
+            .map(|i| u32::try_from(i).expect("fewer than 2³² rows"))
+            .collect(),
+    )
 }
 
 pub fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
@@ -50,10 +61,40 @@ pub fn opt_i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
 
 /// An index column read back as positions.
 pub fn indices(df: &DataFrame, name: &str) -> PolarsResult<Vec<usize>> {
-    Ok(opt_i64s(df, name)?
-        .into_iter()
-        .map(|i| i.unwrap_or_default() as usize)
-        .collect())
+    Ok(positions(df, name)?.collect())
+}
+
+/// An index column read back lazily, without a vector of its own.
+pub fn positions<'a>(
+    df: &'a DataFrame,
+    name: &str,
+) -> PolarsResult<impl Iterator<Item = usize> + 'a> {
+    Ok(df
+        .column(name)?
+        .u32()?
+        .iter()
+        .map(|i| i.unwrap_or_default() as usize))
+}
+
+/// An i64 column read back lazily; nulls read as 0.
+pub fn i64s<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<impl Iterator<Item = i64> + 'a> {
+    Ok(df
+        .column(name)?
+        .i64()?
+        .iter()
+        .map(|v| v.unwrap_or_default()))
+}
+
+/// A key column of two ids in one (`hi << 32 | lo`), so that a join on a pair
+/// of keys is a join on one integer column.
+pub fn pair_col(name: &str, hi: &[u32], lo: &[u32]) -> Column {
+    Column::new(
+        name.into(),
+        hi.iter()
+            .zip(lo)
+            .map(|(&h, &l)| (u64::from(h) << 32) | u64::from(l))
+            .collect::<Vec<u64>>(),
+    )
 }
 
 pub fn join(

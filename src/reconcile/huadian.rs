@@ -9,7 +9,10 @@
 //! MISSING_IN_LEDGER. A ledger row naming the later statement is not
 //! MISSING_IN_VENDOR: that statement does contain the order.
 
-use super::frames::{frame, i64_col, idx_col, indices, join, opt_i64s, sum_by, u32_col};
+use super::frames::{
+    frame, i64_col, i64s, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col,
+    sum_by, u32_col,
+};
 use super::keys::Keys;
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
@@ -108,13 +111,12 @@ pub fn check(
             .iter()
             .map(|g| duplicate_billing(&ctx, &billed, g)),
     );
-    out.extend(statement_totals(
-        &ctx,
-        &statements,
-        &billed,
-        &cols,
-        &mut keys,
-    )?);
+    // Every key gets its id before the joins; the key table is then freed.
+    let heads = keys.ids(statements.iter().map(|s| s.statement_no.as_str()));
+    let fetched_stmts = keys.ids(fetched_statement_nos(data));
+    let refunds = entry_frame(&rows.refunds, &mut keys)?;
+    drop(keys);
+    out.extend(statement_totals(&ctx, &statements, &billed, &cols, heads)?);
     for b in &billed {
         out.extend(line_totals(&ctx, b));
         out.extend(out_of_period(&ctx, b));
@@ -127,15 +129,13 @@ pub fn check(
     if fetched {
         out.extend(missing_in_vendor(
             &ctx,
-            data,
+            &fetched_stmts,
             &cols,
             &rows.orders,
             &orders,
-            &mut keys,
         )?);
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
-    let refunds = entry_frame(&rows.refunds, &mut keys)?;
     out.extend(refund_mismatch(
         &ctx,
         &billed,
@@ -235,6 +235,16 @@ fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Res
     ])?)
 }
 
+/// Numbers of the statements fetched (empty ones included), failed ones left out.
+fn fetched_statement_nos(data: &HuadianData) -> BTreeSet<&str> {
+    data.statements
+        .iter()
+        .map(|s| s.statement_no.as_str())
+        .chain(data.empty_statements.iter().map(String::as_str))
+        .filter(|s| !s.is_empty() && !data.failed_statements.contains(*s))
+        .collect()
+}
+
 /// Fetched statements, one per number, failed ones left out.
 fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
     let mut all: Vec<&Statement> = data
@@ -325,12 +335,13 @@ fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepan
 }
 
 /// totalAmount against Σ(orderAmount − returnAmount) of the statement's lines.
-fn statement_totals<'a>(
+/// `heads`: the key id of each statement's number.
+fn statement_totals(
     ctx: &Ctx,
-    statements: &[&'a Statement],
+    statements: &[&Statement],
     billed: &[Billed],
     cols: &LineCols,
-    keys: &mut Keys<'a>,
+    heads: Vec<u32>,
 ) -> anyhow::Result<Vec<Discrepancy>> {
     debug_assert_eq!(billed.len(), cols.stmt.len());
     let net: Vec<i64> = cols
@@ -346,10 +357,7 @@ fn statement_totals<'a>(
     let sums = sum_by(&lines, &["stmt"], "net")?;
     let heads = frame(vec![
         idx_col("s_idx", statements.len()),
-        u32_col(
-            "stmt",
-            keys.ids(statements.iter().map(|s| s.statement_no.as_str())),
-        ),
+        u32_col("stmt", heads),
     ])?;
     let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Left)?;
     let mut out = Vec::new();
@@ -506,7 +514,7 @@ fn primary_lines_frame(billed: &[Billed], cols: &LineCols) -> anyhow::Result<Dat
     let primary: Vec<usize> = (0..billed.len()).filter(|&i| billed[i].primary).collect();
     let pick = |v: &[i64]| primary.iter().map(|&i| v[i]).collect::<Vec<i64>>();
     Ok(frame(vec![
-        i64_col("l_idx", primary.iter().map(|&i| i as i64).collect()),
+        positions_col("l_idx", primary.iter().copied()),
         u32_col("order", primary.iter().map(|&i| cols.order[i]).collect()),
         i64_col("order_fen", pick(&cols.order_fen)),
         i64_col("return_fen", pick(&cols.return_fen)),
@@ -522,17 +530,18 @@ fn against_ledger(
     orders: &[&LedgerEntry],
     ledger: &DataFrame,
 ) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Inner)?;
+    // Only the columns read back go into the join.
+    let lines = lines.select(["l_idx", "order", "order_fen"])?;
+    let ledger = ledger.select(["e_idx", "doc", "amount_fen"])?;
+    let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
-    let l_idx = indices(&pairs, "l_idx")?;
-    let e_idx = indices(&pairs, "e_idx")?;
-    let order_fen = opt_i64s(&pairs, "order_fen")?;
-    let amount_fen = opt_i64s(&pairs, "amount_fen")?;
-    for k in 0..pairs.height() {
-        let (b, e) = (&billed[l_idx[k]], orders[e_idx[k]]);
-        let vendor_amount = fen_to_yuan(order_fen[k].unwrap_or_default());
-        let ledger_amount = fen_to_yuan(amount_fen[k].unwrap_or_default());
+    let at = positions(&pairs, "l_idx")?.zip(positions(&pairs, "e_idx")?);
+    let amounts = i64s(&pairs, "order_fen")?.zip(i64s(&pairs, "amount_fen")?);
+    for ((l, i), (order_fen, amount_fen)) in at.zip(amounts) {
+        let (b, e) = (&billed[l], orders[i]);
+        let vendor_amount = fen_to_yuan(order_fen);
+        let ledger_amount = fen_to_yuan(amount_fen);
         if ctx.p.differs(ledger_amount, vendor_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
@@ -562,7 +571,8 @@ fn against_ledger(
             });
         }
     }
-    let lonely = join(lines, ledger, &["order"], &["doc"], JoinType::Anti)?;
+    drop(pairs);
+    let lonely = join(&lines, &ledger, &["order"], &["doc"], JoinType::Anti)?;
     for i in indices(&lonely, "l_idx")? {
         let b = &billed[i];
         let d = Discrepancy {
@@ -582,34 +592,30 @@ fn against_ledger(
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
 /// not bill their order. Failed statements are not fetched: nothing is said.
-fn missing_in_vendor<'a>(
+fn missing_in_vendor(
     ctx: &Ctx,
-    data: &'a HuadianData,
+    fetched: &[u32],
     cols: &LineCols,
     orders: &[&LedgerEntry],
     ledger: &DataFrame,
-    keys: &mut Keys<'a>,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let fetched: BTreeSet<&str> = data
-        .statements
-        .iter()
-        .map(|s| s.statement_no.as_str())
-        .chain(data.empty_statements.iter().map(String::as_str))
-        .filter(|s| !s.is_empty() && !data.failed_statements.contains(*s))
-        .collect();
-    let fetched = frame(vec![u32_col("stmt", keys.ids(fetched))])?;
-    let named = join(ledger, &fetched, &["stmt"], &["stmt"], JoinType::Semi)?;
-    let lines = frame(vec![
-        u32_col("stmt", cols.stmt.clone()),
-        u32_col("order", cols.order.clone()),
-    ])?;
-    let absent = join(
-        &named,
-        &lines,
-        &["stmt", "doc"],
-        &["stmt", "order"],
-        JoinType::Anti,
+    let fetched = frame(vec![u32_col("stmt", fetched.to_vec())])?;
+    let named = join(
+        &ledger.select(["e_idx", "doc", "stmt"])?,
+        &fetched,
+        &["stmt"],
+        &["stmt"],
+        JoinType::Semi,
     )?;
+    // (statement, order) as one integer key on both sides.
+    let stmt: Vec<u32> = named.column("stmt")?.u32()?.iter().flatten().collect();
+    let doc: Vec<u32> = named.column("doc")?.u32()?.iter().flatten().collect();
+    let named = frame(vec![
+        named.column("e_idx")?.clone(),
+        pair_col("key", &stmt, &doc),
+    ])?;
+    let lines = frame(vec![pair_col("key", &cols.stmt, &cols.order)])?;
+    let absent = join(&named, &lines, &["key"], &["key"], JoinType::Anti)?;
     Ok(indices(&absent, "e_idx")?
         .into_iter()
         .map(|i| {
@@ -638,7 +644,8 @@ fn refund_mismatch(
     refund_frame: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
     let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
-    let joined = join(lines, &sums, &["order"], &["doc"], JoinType::Left)?;
+    let lines = lines.select(["l_idx", "order"])?;
+    let joined = join(&lines, &sums, &["order"], &["doc"], JoinType::Left)?;
     let mut out = Vec::new();
     for (i, sum) in indices(&joined, "l_idx")?
         .into_iter()

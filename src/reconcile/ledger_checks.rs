@@ -2,16 +2,18 @@
 
 use super::merge::{currency_of, row};
 use crate::domain::{Code, Discrepancy, EntryKind, LedgerEntry};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// Two or more ledger rows with the same (vendor, kind, doc_no, line_no): one
 /// row per key. Keys: order_no for orders, else doc_no (SPEC §6: the other key
 /// columns stay blank). ledger_amount is what was booked beyond the first row
 /// (the amount booked twice); detail lists every row with its statement.
 pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
-    // One counting pass over the rows' keys; groups are then made of the few
-    // keys seen more than once.
+    // One counting pass over a hash of each row's key: a small table even at
+    // millions of rows. Rows whose hash is seen more than once are then grouped
+    // by their exact key, and groups of one (a hash collision) dropped.
     type Key<'a> = (&'a str, EntryKind, &'a str, &'a str);
     let key = |e: &'a LedgerEntry| -> Key<'a> {
         (
@@ -21,18 +23,22 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
             e.line_no.as_deref().unwrap_or_default(),
         )
     };
-    let mut counts: FxHashMap<Key, u32> =
+    let hashes: Vec<u64> = entries
+        .iter()
+        .map(|e| FxBuildHasher.hash_one(key(e)))
+        .collect();
+    let mut counts: FxHashMap<u64, u32> =
         FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for e in entries {
-        *counts.entry(key(e)).or_default() += 1;
+    for &h in &hashes {
+        *counts.entry(h).or_default() += 1;
     }
     let mut groups: BTreeMap<Key, Vec<&LedgerEntry>> = BTreeMap::new();
-    for e in entries {
-        let k = key(e);
-        if counts[&k] > 1 {
-            groups.entry(k).or_default().push(e);
+    for (e, h) in entries.iter().zip(&hashes) {
+        if counts[h] > 1 {
+            groups.entry(key(e)).or_default().push(e);
         }
     }
+    groups.retain(|_, rows| rows.len() > 1);
     Ok(groups.into_values().map(duplicate_row).collect())
 }
 

@@ -39,7 +39,7 @@ fn stmt(no: &str, lines: Vec<StatementLine>) -> Statement {
 
 /// An order line ended on 2024-01-10, no return, no items.
 fn line(order: &str, amount: &str) -> StatementLine {
-    let mut l = StatementLine::new(order.into(), d(amount));
+    let mut l = StatementLine::new(order, d(amount));
     l.ended_at = Some(at("2024-01-10 10:00:00"));
     l
 }

@@ -8,7 +8,7 @@
 //! `transferTime` of its matched transfers.
 
 use super::frames::{
-    frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, str_col, sum_by,
+    frame, i64_col, idx_col, indices, join, ledger_frame, opt_i64s, positions_col, str_col, sum_by,
 };
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
@@ -125,13 +125,13 @@ fn billed_frame(statements: &[&ZcyStatement]) -> anyhow::Result<DataFrame> {
     let (mut idx, mut stmt, mut order) = (vec![], vec![], vec![]);
     for (i, s) in statements.iter().enumerate() {
         for o in &s.orders {
-            idx.push(i as i64);
+            idx.push(i);
             stmt.push(s.statement_no.clone());
             order.push(o.clone());
         }
     }
     Ok(frame(vec![
-        i64_col("s_idx", idx),
+        positions_col("s_idx", idx.into_iter()),
         str_col("stmt", stmt),
         str_col("order", order),
     ])?)

@@ -253,7 +253,7 @@ pub(super) async fn run(
         let orders: BTreeSet<String> = data
             .statements
             .iter()
-            .flat_map(|s| s.lines.iter().map(|l| l.order_no.clone()))
+            .flat_map(|s| s.lines.iter().map(|l| l.order_no.to_string()))
             .collect();
         let mut map: BTreeMap<String, Vec<Package>> = BTreeMap::new();
         let todo: Vec<String> = orders
