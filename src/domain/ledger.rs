@@ -44,10 +44,8 @@ pub struct LedgerEntry {
     pub kind: EntryKind,
     pub doc_no: Text,
     pub statement_no: Option<Text>,
-    pub line_no: Option<Text>,
     /// Yuan. Refund amounts are stored positive (SPEC §4).
     pub amount: Decimal,
-    pub currency: Text,
     pub booked_on: NaiveDate,
     /// The optional columns, out of line: most rows fill none of them, and
     /// seven empty strings per row cost 170 MB at a million rows.
@@ -56,12 +54,16 @@ pub struct LedgerEntry {
     /// File name (or `sql`) and physical line (header = line 1; SQL: row number).
     /// Shared by every row of the source rather than copied into each.
     pub source: std::sync::Arc<str>,
-    pub line: u64,
+    pub line: u32,
 }
 
-/// The optional columns of SPEC §4 a ledger row may fill.
+/// The optional columns of SPEC §4 a ledger row may fill (line_no and a currency
+/// other than CNY included: most rows have neither).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryDetails {
+    pub line_no: Option<String>,
+    /// Upper-cased; `None` is CNY.
+    pub currency: Option<String>,
     pub status: Option<String>,
     pub invoice_no: Option<String>,
     pub invoice_code: Option<String>,
@@ -87,7 +89,34 @@ macro_rules! detail_getters {
         }
     };
 }
+impl LedgerEntry {
+    /// The row's currency code, upper-cased; CNY when the ledger left it blank.
+    pub fn currency(&self) -> &str {
+        self.details
+            .as_ref()
+            .and_then(|d| d.currency.as_deref())
+            .unwrap_or("CNY")
+    }
+
+    /// Sets the currency (CNY is kept as no value).
+    pub fn set_currency(&mut self, currency: &str) {
+        let c = currency.trim().to_uppercase();
+        let cny = c.is_empty() || c == "CNY";
+        let mut d = self.details.take().map(|b| *b).unwrap_or_default();
+        d.currency = (!cny).then_some(c);
+        self.details = d.boxed();
+    }
+
+    /// Sets line_no (blank is no value).
+    pub fn set_line_no(&mut self, line_no: Option<&str>) {
+        let mut d = self.details.take().map(|b| *b).unwrap_or_default();
+        d.line_no = line_no.filter(|l| !l.trim().is_empty()).map(str::to_string);
+        self.details = d.boxed();
+    }
+}
+
 detail_getters!(
+    line_no,
     status,
     invoice_no,
     invoice_code,

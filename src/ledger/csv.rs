@@ -255,7 +255,7 @@ mod tests {
         let e = &l.entries[0];
         assert_eq!(e.entry_id, "V1");
         assert_eq!(e.vendor, "huadian");
-        assert_eq!(e.currency, "CNY");
+        assert_eq!(e.currency(), "CNY");
         assert_eq!(e.memo(), Some("备注"));
         assert_eq!((&*e.source, e.line), ("ledger.csv", 2));
     }
@@ -266,7 +266,7 @@ mod tests {
         let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
         assert_eq!(l.errors, vec![]);
         assert_eq!(l.entries[0].amount, dec("1234.50"));
-        assert_eq!(l.entries[0].currency, "CNY");
+        assert_eq!(l.entries[0].currency(), "CNY");
         assert_eq!(l.entries[0].kind, EntryKind::Invoice);
         assert_eq!(l.entries[0].statement_no, None);
     }
@@ -353,7 +353,7 @@ mod tests {
         // Physical lines: the header is line 1, and a blank line before every
         // 9,999th row shifts the rest by one.
         let last = l.entries.last().unwrap();
-        assert_eq!(last.line, line);
+        assert_eq!(u64::from(last.line), line);
         assert_eq!(l.entries[0].line, 3);
     }
 

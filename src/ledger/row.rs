@@ -218,11 +218,13 @@ pub(crate) fn push_row<C: CellText>(
     let doc_no = f.required(Col::DocNo);
     let amount = f.parsed(Col::Amount, parse_amount);
     let booked_on = f.parsed(Col::BookedOn, parse_date);
-    let currency = f.optional(Col::Currency);
     let statement_no = f.optional(Col::StatementNo).map(Text::from);
-    let line_no = f.optional(Col::LineNo).map(Text::from);
     let mut detail = |col| f.optional(col).map(str::to_string);
     let details = EntryDetails {
+        line_no: detail(Col::LineNo),
+        currency: detail(Col::Currency)
+            .map(|c| c.to_uppercase())
+            .filter(|c| c != "CNY"),
         status: detail(Col::Status),
         invoice_no: detail(Col::InvoiceNo),
         invoice_code: detail(Col::InvoiceCode),
@@ -246,33 +248,23 @@ pub(crate) fn push_row<C: CellText>(
         kind,
         doc_no: doc_no.into(),
         statement_no,
-        line_no,
         // SPEC §4: refunds are stored positive whatever sign the ledger books them with.
         amount: if kind == EntryKind::Refund {
             amount.abs()
         } else {
             amount
         },
-        currency: currency.map_or_else(|| "CNY".into(), uppercase),
         booked_on,
         details: details.boxed(),
         source: source.clone(),
-        line,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
     });
 }
 
-/// Short texts (ids, vendor keys, currencies) are kept inline, not on the heap.
+/// Short texts (ids, vendor keys) are kept inline, not on the heap.
 fn lowercase(t: &str) -> Text {
     if t.bytes().any(|b| b.is_ascii_uppercase()) || !t.is_ascii() {
         t.to_lowercase().into()
-    } else {
-        t.into()
-    }
-}
-
-fn uppercase(t: &str) -> Text {
-    if t.bytes().any(|b| b.is_ascii_lowercase()) || !t.is_ascii() {
-        t.to_uppercase().into()
     } else {
         t.into()
     }

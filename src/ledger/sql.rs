@@ -264,7 +264,7 @@ mod tests {
                     e.vendor.as_str(),
                     e.kind,
                     e.statement_no.as_deref(),
-                    e.line_no.as_deref(),
+                    e.line_no(),
                     e.amount,
                     e.booked_on.to_string(),
                     e.memo(),

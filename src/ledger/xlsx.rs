@@ -165,7 +165,7 @@ mod tests {
         let v1 = &l.entries[0];
         assert_eq!(v1.entry_id, "V1");
         assert_eq!(v1.doc_no, "19876543210987654321", "text id kept as is");
-        assert_eq!(v1.line_no.as_deref(), Some("3"), "no .0 on a numeric id");
+        assert_eq!(v1.line_no(), Some("3"), "no .0 on a numeric id");
         assert_eq!(v1.amount, dec("1234.5"));
         assert_eq!(v1.booked_on, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
         assert_eq!(v1.line, 2);

@@ -37,7 +37,7 @@ struct Billed<'a> {
     stmt: &'a Statement,
     line: &'a StatementLine,
     /// Position of the line in its statement, the last tie-breaker.
-    pos: usize,
+    pos: u32,
     /// The occurrence compared with the ledger (see the module note).
     primary: bool,
 }
@@ -260,7 +260,7 @@ fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
 fn billed_lines<'a>(statements: &[&'a Statement]) -> Vec<Billed<'a>> {
     let mut billed = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
     for s in statements {
-        billed.extend(s.lines.iter().enumerate().map(|(pos, line)| Billed {
+        billed.extend(s.lines.iter().zip(0u32..).map(|(line, pos)| Billed {
             stmt: s,
             line,
             pos,
@@ -546,7 +546,7 @@ fn against_ledger(
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
                 vendor_amount: Some(b.line.order_amount),
-                currency: currency_of(&e.currency),
+                currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 vendor_date: b.date(),
                 detail: format!(
@@ -623,7 +623,7 @@ fn missing_in_vendor(
             let stmt = e.statement_no.as_deref().unwrap_or_default();
             Discrepancy {
                 ledger_amount: Some(e.amount),
-                currency: currency_of(&e.currency),
+                currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
                     "{} names statement {stmt}, which does not bill it",
@@ -677,11 +677,7 @@ fn invoice_missing(ctx: &Ctx, data: &HuadianData, invoices: &[&LedgerEntry]) -> 
         let Some(bill) = e.statement_no.as_deref().filter(|s| !s.is_empty()) else {
             continue;
         };
-        let row_no = e
-            .line_no
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .unwrap_or(&e.doc_no);
+        let row_no = e.line_no().filter(|s| !s.is_empty()).unwrap_or(&e.doc_no);
         let key = (bill.to_string(), row_no.to_string());
         if data.failed_invoices.contains(&key) {
             continue;
@@ -689,7 +685,7 @@ fn invoice_missing(ctx: &Ctx, data: &HuadianData, invoices: &[&LedgerEntry]) -> 
         if data.invoices.get(&key).is_some_and(|v| v.is_empty()) {
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
-                currency: currency_of(&e.currency),
+                currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
                     "{}: the invoice query for bill {bill} row {row_no} answered no invoice",
@@ -828,13 +824,13 @@ fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discr
         // A refund row that names the application is the one refused; failing
         // that, every refund row of the order rests on it.
         let names_apply = |e: &&LedgerEntry| {
-            e.line_no.as_deref() == Some(apply.as_str()) || e.ref_no() == Some(apply.as_str())
+            e.line_no() == Some(apply.as_str()) || e.ref_no() == Some(apply.as_str())
         };
         let named: Vec<&LedgerEntry> = of_order.iter().copied().filter(names_apply).collect();
         let rows = if named.is_empty() { of_order } else { named };
         out.extend(rows.into_iter().map(|e| Discrepancy {
             ledger_amount: Some(e.amount.abs()),
-            currency: currency_of(&e.currency),
+            currency: currency_of(e.currency()),
             ledger_date: Some(e.booked_on),
             detail: format!(
                 "{} refund {}, but 304 {} refused return application {apply}",

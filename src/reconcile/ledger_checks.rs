@@ -2,7 +2,8 @@
 
 use super::merge::{currency_of, row};
 use crate::domain::{Code, Discrepancy, EntryKind, LedgerEntry};
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
@@ -11,8 +12,8 @@ use std::hash::BuildHasher;
 /// columns stay blank). ledger_amount is what was booked beyond the first row
 /// (the amount booked twice); detail lists every row with its statement.
 pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
-    // One counting pass over a hash of each row's key: a small table even at
-    // millions of rows. Rows whose hash is seen more than once are then grouped
+    // A hash of each row's key, sorted: equal neighbours are the candidates,
+    // found without a table as large as the ledger. Candidates are then grouped
     // by their exact key, and groups of one (a hash collision) dropped.
     type Key<'a> = (&'a str, EntryKind, &'a str, &'a str);
     let key = |e: &'a LedgerEntry| -> Key<'a> {
@@ -20,21 +21,24 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
             e.vendor.as_str(),
             e.kind,
             e.doc_no.as_str(),
-            e.line_no.as_deref().unwrap_or_default(),
+            e.line_no().unwrap_or_default(),
         )
     };
     let hashes: Vec<u64> = entries
-        .iter()
+        .par_iter()
         .map(|e| FxBuildHasher.hash_one(key(e)))
         .collect();
-    let mut counts: FxHashMap<u64, u32> =
-        FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for &h in &hashes {
-        *counts.entry(h).or_default() += 1;
-    }
+    let mut sorted = hashes.clone();
+    sorted.par_sort_unstable();
+    let repeated: FxHashSet<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
     let mut groups: BTreeMap<Key, Vec<&LedgerEntry>> = BTreeMap::new();
     for (e, h) in entries.iter().zip(&hashes) {
-        if counts[h] > 1 {
+        if repeated.contains(h) {
             groups.entry(key(e)).or_default().push(e);
         }
     }
@@ -61,13 +65,12 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
         })
         .collect();
     let line = first
-        .line_no
-        .as_deref()
+        .line_no()
         .map(|l| format!(" line_no {l}"))
         .unwrap_or_default();
     Discrepancy {
         ledger_amount: Some(rows.iter().skip(1).map(|r| r.amount).sum()),
-        currency: currency_of(&first.currency),
+        currency: currency_of(first.currency()),
         ledger_date: rows.iter().map(|r| r.booked_on).min(),
         detail: format!(
             "{} {}{line} booked {} times: {}",

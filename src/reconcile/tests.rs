@@ -84,9 +84,7 @@ fn entry(
         kind,
         doc_no: doc.into(),
         statement_no: statement.map(Into::into),
-        line_no: None,
         amount: d(amount),
-        currency: "CNY".into(),
         booked_on: day("2024-01-10"),
         details: None,
         source: "ledger.csv".into(),
@@ -370,8 +368,8 @@ fn refund_mismatch_compares_return_amount_with_the_sum_of_ledger_refunds() {
     let mut ok = base();
     ok.ledger.push(refund("E3", "O1", "10"));
     ok.ledger.push(refund("E4", "O1", "20"));
-    ok.ledger[1].line_no = Some("1".into());
-    ok.ledger[2].line_no = Some("2".into());
+    ok.ledger[1].set_line_no(Some("1"));
+    ok.ledger[2].set_line_no(Some("2"));
     assert_eq!(ok.rows(), vec![]);
 
     let mut short = base();
@@ -489,7 +487,7 @@ fn the_same_document_booked_twice_is_one_duplicate_in_ledger_row() {
     );
     assert_eq!(keys(&refunds.rows()), vec![("", "", "O1")]);
     // Different line_no: two refunds of one order, not a duplicate.
-    refunds.ledger[1].line_no = Some("2".into());
+    refunds.ledger[1].set_line_no(Some("2"));
     assert_eq!(refunds.rows(), vec![]);
 }
 
@@ -689,7 +687,7 @@ fn packages_not_fetched_failed_or_absent_are_not_checked() {
 fn invoice_world(answer: Option<Vec<Invoice>>) -> World {
     let mut w = World::new(vec![], vec![]);
     let mut e = entry("E2", EntryKind::Invoice, "3", Some("B1"), "500");
-    e.line_no = Some("3".into());
+    e.set_line_no(Some("3"));
     w.ledger.push(e);
     if let Some(a) = answer {
         w.data.invoices.insert(("B1".into(), "3".into()), a);

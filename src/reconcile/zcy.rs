@@ -199,7 +199,7 @@ fn missing_in_vendor(
             let stmt = e.statement_no.clone().unwrap_or_default();
             Discrepancy {
                 ledger_amount: Some(e.amount),
-                currency: currency_of(&e.currency),
+                currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
                     "{} books order {} on statement {stmt}, which does not list it",
@@ -251,7 +251,7 @@ fn statement_totals(
             out.push(Discrepancy {
                 ledger_amount: Some(ledger_sum),
                 vendor_amount: Some(s.total_amount),
-                currency: currency_of(rows.first().map_or("", |e| e.currency.as_str())),
+                currency: currency_of(rows.first().map_or("", |e| e.currency())),
                 ledger_date: booked,
                 vendor_date: created(s),
                 detail: format!(
@@ -322,7 +322,7 @@ fn payments_against_ledger(
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
                 vendor_amount: Some(x.pay.pay_amount),
-                currency: currency_of(&e.currency),
+                currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 vendor_date: x.date(),
                 detail: format!(

@@ -151,7 +151,7 @@ pub(super) fn plan_invoices(req: &FetchRequest) -> Vec<(String, String)> {
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
         .filter_map(|e| {
             let bill = e.statement_no.as_ref()?.to_string();
-            let row = e.line_no.as_ref().unwrap_or(&e.doc_no).to_string();
+            let row = e.line_no().unwrap_or(&e.doc_no).to_string();
             Some((bill, row))
         })
         .collect();

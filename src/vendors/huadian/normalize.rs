@@ -192,13 +192,10 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             extends.insert(key, val);
         }
     }
-    let mut lines = Vec::new();
-    for (i, l) in w
-        .statement_details
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
+    let details = w.statement_details.unwrap_or_default();
+    // Exactly as many as listed: a statement's lines are kept for the whole run.
+    let mut lines = Vec::with_capacity(details.len());
+    for (i, l) in details.into_iter().enumerate() {
         let lat = LazyPath(at, i);
         let order_no = l
             .order_code
