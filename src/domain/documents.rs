@@ -67,11 +67,9 @@ impl StatementLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineItem {
-    pub sku: String,
-    pub sku_name: String,
+    pub sku: super::Text,
     pub price: Decimal,
     pub num: Decimal,
-    pub return_num: Decimal,
     pub total_price: Decimal,
 }
 

@@ -63,10 +63,8 @@ fn with_items(l: &mut StatementLine, items: Vec<LineItem>) {
 fn item(sku: &str, price: &str, num: &str, total: &str) -> LineItem {
     LineItem {
         sku: sku.into(),
-        sku_name: format!("name of {sku}"),
         price: d(price),
         num: d(num),
-        return_num: Decimal::ZERO,
         total_price: d(total),
     }
 }

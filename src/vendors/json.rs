@@ -42,6 +42,30 @@ impl<'de> Deserialize<'de> for Flex {
     }
 }
 
+/// `Flex` for the ids a body holds by the hundred (order codes, skus): kept
+/// inline (`CompactString`), so reading one makes no heap text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FlexId(pub Option<crate::domain::Text>);
+
+impl FlexId {
+    /// The text, None when absent or blank.
+    pub fn into_opt(self) -> Option<crate::domain::Text> {
+        self.0.filter(|s| !s.trim().is_empty())
+    }
+    pub fn into_text(self) -> crate::domain::Text {
+        self.0.unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for FlexId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        scalar_text(raw.get())
+            .map(|t| FlexId(t.map(|c| crate::domain::Text::from(c.as_ref()))))
+            .map_err(D::Error::custom)
+    }
+}
+
 /// A JSON scalar's text: a string unescaped, a number or bool as written,
 /// `null` as None. Containers are refused.
 fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {

@@ -217,7 +217,6 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             let iat = || format!("{lat}.statementOrderItems[{j}]");
             line.add_item(LineItem {
                 sku: it.sku.into_text(),
-                sku_name: it.sku_name.into_text(),
                 price: it
                     .price
                     .0
@@ -226,7 +225,6 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
                     .num
                     .0
                     .ok_or_else(|| bad(&format!("{}.num", iat()), "", "missing"))?,
-                return_num: it.return_num.0.unwrap_or_default(),
                 total_price: money(it.total_price, || format!("{}.totalPrice", iat()), true)?,
             });
         }

@@ -3,7 +3,7 @@
 //! strings or numbers). Amounts are read from their JSON text, never via f64.
 //! These types never leave this folder.
 
-pub use crate::vendors::json::{decimal_from_text, Amount, Flex, Lenient, ListOrOne, Time};
+pub use crate::vendors::json::{decimal_from_text, Amount, Flex, FlexId, Lenient, ListOrOne, Time};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -81,7 +81,7 @@ pub struct WStatement {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WLine {
-    pub order_code: Flex,
+    pub order_code: FlexId,
     pub order_amount: Amount,
     #[serde(default)]
     pub return_amount: Amount,
@@ -92,17 +92,15 @@ pub struct WLine {
     pub statement_order_items: Lenient<Vec<WItem>>,
 }
 
+/// skuName and returnNum are not read: no check uses them, and the archive keeps
+/// them byte for byte.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WItem {
     #[serde(default)]
-    pub sku: Flex,
-    #[serde(default)]
-    pub sku_name: Flex,
+    pub sku: FlexId,
     pub price: Amount,
     pub num: Amount,
-    #[serde(default)]
-    pub return_num: Amount,
     pub total_price: Amount,
 }
 
