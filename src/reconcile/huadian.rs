@@ -122,10 +122,6 @@ pub fn check(
         out.extend(out_of_period(&ctx, b));
     }
     out.extend(undelivered(&ctx, data, &billed));
-    let primary = primary_lines_frame(&billed, &cols)?;
-    let (against, matched) = against_ledger(&ctx, &billed, &primary, &rows.orders, &orders)?;
-    out.extend(against);
-    found.matched = matched;
     if fetched {
         out.extend(missing_in_vendor(
             &ctx,
@@ -136,6 +132,11 @@ pub fn check(
         )?);
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
+    // The line columns end here: the largest join runs without them.
+    let primary = primary_lines_frame(&billed, cols)?;
+    let (against, matched) = against_ledger(&ctx, &billed, &primary, &rows.orders, &orders)?;
+    out.extend(against);
+    found.matched = matched;
     out.extend(refund_mismatch(
         &ctx,
         &billed,
@@ -509,15 +510,16 @@ fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepa
 }
 
 /// The primary lines (see the module note): `l_idx` (position in `billed`),
-/// `order` (key id), `order_fen`, `return_fen`.
-fn primary_lines_frame(billed: &[Billed], cols: &LineCols) -> anyhow::Result<DataFrame> {
-    let primary: Vec<usize> = (0..billed.len()).filter(|&i| billed[i].primary).collect();
-    let pick = |v: &[i64]| primary.iter().map(|&i| v[i]).collect::<Vec<i64>>();
+/// `order` (key id), `order_fen`. Takes the line columns, to free them.
+fn primary_lines_frame(billed: &[Billed], cols: LineCols) -> anyhow::Result<DataFrame> {
+    let primary = || (0..billed.len()).filter(|&i| billed[i].primary);
+    let order = primary().map(|i| cols.order[i]).collect();
+    let order_fen = primary().map(|i| cols.order_fen[i]).collect();
+    drop(cols);
     Ok(frame(vec![
-        positions_col("l_idx", primary.iter().copied()),
-        u32_col("order", primary.iter().map(|&i| cols.order[i]).collect()),
-        i64_col("order_fen", pick(&cols.order_fen)),
-        i64_col("return_fen", pick(&cols.return_fen)),
+        positions_col("l_idx", primary()),
+        u32_col("order", order),
+        i64_col("order_fen", order_fen),
     ])?)
 }
 
