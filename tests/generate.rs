@@ -151,3 +151,79 @@ fn the_same_seed_writes_the_same_bytes() {
     let o = recon(w, &["sandbox", "--generate", "a", "--orders", "5"]);
     assert_eq!(o.status.code(), Some(1), "a folder with files is refused");
 }
+
+/// Rows of a discrepancies.csv without the run's own id (run_id, first_seen_run).
+fn rows_without_run_id(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut r = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap());
+    let h = r.headers().unwrap().clone();
+    let keep: Vec<usize> = (0..h.len())
+        .filter(|&i| !matches!(&h[i], "run_id" | "first_seen_run"))
+        .collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            keep.iter().map(|&i| rec[i].to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_is_the_same_on_one_thread_or_several() {
+    // 12,000 orders: a ledger of more than a megabyte, so that it is read in
+    // several pieces, and 120 statement bodies.
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let data = w.join("data");
+    ok(&recon(
+        w,
+        &[
+            "sandbox",
+            "--generate",
+            "data",
+            "--orders",
+            "12000",
+            "--seed",
+            "5",
+        ],
+    ));
+    assert!(std::fs::metadata(data.join("ledger.csv")).unwrap().len() > 1 << 20);
+    std::fs::write(
+        w.join("recon.toml"),
+        "[report]\nlanguage = \"en\"\nmatched = false\n",
+    )
+    .unwrap();
+    let mut reports = Vec::new();
+    for threads in ["1", "3"] {
+        let out = w.join(format!("report-{threads}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_recon"))
+            .args([
+                "reconcile",
+                "--archive",
+                data.to_str().unwrap(),
+                "--ledger",
+                data.join("ledger.csv").to_str().unwrap(),
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-12-31",
+                "--out",
+                out.to_str().unwrap(),
+                "--config",
+                w.join("recon.toml").to_str().unwrap(),
+            ])
+            .current_dir(w)
+            .env("NO_COLOR", "1")
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        ok(&o);
+        reports.push(rows_without_run_id(&out.join("discrepancies.csv")));
+    }
+    assert!(reports[0].len() > 100, "{} rows", reports[0].len());
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(
+        keys(&w.join("report-1/discrepancies.csv")),
+        keys(&data.join("expected.csv"))
+    );
+}
