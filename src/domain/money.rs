@@ -1,6 +1,5 @@
 //! Money is `rust_decimal::Decimal` yuan everywhere; fen (i64) only inside frames.
 
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 
@@ -60,13 +59,21 @@ pub fn round_fen(d: Decimal) -> Decimal {
 }
 
 /// Exact yuan → fen; an amount with a part below one fen is an error, not rounded.
+/// Works on the mantissa and scale, integers only: every amount of a statement
+/// line passes through here, some twice.
 pub fn yuan_to_fen(d: Decimal) -> Result<i64, MoneyError> {
-    let f = d * Decimal::ONE_HUNDRED;
-    if f.fract() != Decimal::ZERO {
-        return Err(MoneyError::SubFen(d));
-    }
-    f.to_i64()
-        .ok_or_else(|| MoneyError::Overflow(d.to_string()))
+    let (m, scale) = (d.mantissa(), d.scale());
+    // |mantissa| < 2⁹⁶ and scale ≤ 28, so neither step leaves i128.
+    let fen = if scale <= 2 {
+        m * 10i128.pow(2 - scale)
+    } else {
+        let unit = 10i128.pow(scale - 2);
+        if m % unit != 0 {
+            return Err(MoneyError::SubFen(d));
+        }
+        m / unit
+    };
+    i64::try_from(fen).map_err(|_| MoneyError::Overflow(d.to_string()))
 }
 
 /// Exact fen → yuan with two decimal places.
@@ -85,6 +92,7 @@ pub fn format_yuan(d: Decimal) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rust_decimal::prelude::ToPrimitive;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
@@ -151,6 +159,14 @@ mod tests {
             }
             let grouped = format!("¥{grouped}.{cents:02}");
             prop_assert_eq!(parse_yuan(&plain).unwrap(), parse_yuan(&grouped).unwrap());
+        }
+
+        #[test]
+        fn fen_conversion_agrees_with_decimal_arithmetic(m in any::<i64>(), scale in 0u32..12) {
+            let y = Decimal::new(m, scale);
+            let f = y * Decimal::ONE_HUNDRED;
+            let by_arithmetic = (f.fract() == Decimal::ZERO).then(|| f.to_i64()).flatten();
+            prop_assert_eq!(yuan_to_fen(y).ok(), by_arithmetic);
         }
 
         #[test]
