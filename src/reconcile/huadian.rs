@@ -170,34 +170,26 @@ impl LineCols {
                 })
                 .collect::<anyhow::Result<Vec<i64>>>()
         };
-        // Keys are given ids in order on one core while the amounts are
-        // converted on the others.
-        let ((order, stmt), (order_fen, return_fen)) = rayon::join(
-            || {
-                let mut order = Vec::with_capacity(billed.len());
-                let mut stmt = Vec::with_capacity(billed.len());
-                // Lines come statement by statement: its number is looked up once.
-                let mut current: Option<(&Statement, u32)> = None;
-                for b in billed {
-                    let id = match current {
-                        Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
-                        _ => {
-                            let id = keys.id(b.no());
-                            current = Some((b.stmt, id));
-                            id
-                        }
-                    };
-                    stmt.push(id);
-                    order.push(keys.id(b.order()));
+        // Order numbers get their ids on both cores (one half of the keys each),
+        // then the amounts are converted on both.
+        let order = keys.ids_of(billed.len(), |i| billed[i].order());
+        // Lines come statement by statement: its number is looked up once.
+        let mut stmt = Vec::with_capacity(billed.len());
+        let mut current: Option<(&Statement, u32)> = None;
+        for b in billed {
+            let id = match current {
+                Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
+                _ => {
+                    let id = keys.id(b.no());
+                    current = Some((b.stmt, id));
+                    id
                 }
-                (order, stmt)
-            },
-            || {
-                rayon::join(
-                    || fen_of(|l| l.order_amount, "orderAmount"),
-                    || fen_of(|l| l.return_amount, "returnAmount"),
-                )
-            },
+            };
+            stmt.push(id);
+        }
+        let (order_fen, return_fen) = rayon::join(
+            || fen_of(|l| l.order_amount, "orderAmount"),
+            || fen_of(|l| l.return_amount, "returnAmount"),
         );
         Ok(LineCols {
             order,
@@ -213,21 +205,14 @@ impl LineCols {
 /// are stored positive).
 fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
     use rayon::prelude::*;
-    let ((doc, stmt), amounts) = rayon::join(
-        || {
-            let doc = keys.ids(rows.iter().map(|e| e.doc_no.as_str()));
-            let stmt = keys.ids(
-                rows.iter()
-                    .map(|e| e.statement_no.as_deref().unwrap_or_default()),
-            );
-            (doc, stmt)
-        },
-        || {
-            rows.par_iter()
-                .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
-                .collect::<anyhow::Result<Vec<i64>>>()
-        },
-    );
+    let doc = keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str());
+    let stmt = keys.ids_of(rows.len(), |i| {
+        rows[i].statement_no.as_deref().unwrap_or_default()
+    });
+    let amounts = rows
+        .par_iter()
+        .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
+        .collect::<anyhow::Result<Vec<i64>>>();
     Ok(frame(vec![
         idx_col("e_idx", rows.len()),
         u32_col("doc", doc),

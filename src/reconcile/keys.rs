@@ -2,29 +2,52 @@
 //! per check: polars then joins and groups integers instead of millions of
 //! copied strings. Equal texts get equal ids, so a join on ids is the join on
 //! the texts.
+//!
+//! The keys are split in two halves by a hash of their text, each half with its
+//! own table: a column is given its ids by two threads at once, each looking up
+//! only the keys of its half. A key's id is `2 × (its number in its half) + half`.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
+
+type Table<'a> = FxHashMap<&'a str, u32>;
 
 #[derive(Default)]
 pub struct Keys<'a> {
-    ids: FxHashMap<&'a str, u32>,
+    halves: [Table<'a>; 2],
+}
+
+/// The half a key belongs to. The table's own hash picks buckets with its low bits
+/// and tags with its high ones, so the half is taken from a remix of it instead,
+/// leaving both halves the full spread of buckets and tags.
+fn half_of(key: &str) -> usize {
+    let h = FxBuildHasher
+        .hash_one(key)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 32) as usize & 1
+}
+
+fn id_in<'a>(table: &mut Table<'a>, half: usize, key: &'a str) -> u32 {
+    let next = u32::try_from(table.len() * 2 + half).expect("fewer than 2³¹ keys per half");
+    *table.entry(key).or_insert(next)
 }
 
 impl<'a> Keys<'a> {
     pub fn with_capacity(n: usize) -> Self {
+        let half = || Table::with_capacity_and_hasher(n / 2 + n / 16, Default::default());
         Self {
-            ids: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            halves: [half(), half()],
         }
     }
 
-    /// How many distinct keys have ids: every id is below it.
-    pub fn distinct(&self) -> usize {
-        self.ids.len()
+    /// Every id given so far is below this.
+    pub fn id_bound(&self) -> usize {
+        2 * self.halves[0].len().max(self.halves[1].len())
     }
 
     /// How often each id occurs in `column`, indexed by id.
     pub fn counts(&self, column: &[u32]) -> Vec<u32> {
-        let mut counts = vec![0u32; self.distinct()];
+        let mut counts = vec![0u32; self.id_bound()];
         for &id in column {
             counts[id as usize] += 1;
         }
@@ -32,12 +55,12 @@ impl<'a> Keys<'a> {
     }
 
     pub fn id(&mut self, key: &'a str) -> u32 {
-        let next = u32::try_from(self.ids.len()).expect("fewer than 2³² distinct keys");
-        *self.ids.entry(key).or_insert(next)
+        let half = half_of(key);
+        id_in(&mut self.halves[half], half, key)
     }
 
-    /// Ids of a column. A key equal to the one before it (rows of one statement,
-    /// one vendor, a blank column) is not looked up again.
+    /// Ids of a column, in order. A key equal to the one before it (rows of one
+    /// statement, one vendor, a blank column) is not looked up again.
     pub fn ids(&mut self, keys: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
         let mut last: Option<(&str, u32)> = None;
         keys.into_iter()
@@ -49,6 +72,34 @@ impl<'a> Keys<'a> {
                     id
                 }
             })
+            .collect()
+    }
+
+    /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per half.
+    pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
+        const NONE: u32 = u32::MAX;
+        let [first, second] = &mut self.halves;
+        let run = |half: usize, table: &mut Table<'a>| -> Vec<u32> {
+            let mut out = vec![NONE; n];
+            let mut last: Option<(&str, u32)> = None;
+            for (i, slot) in out.iter_mut().enumerate() {
+                let k = key(i);
+                *slot = match last {
+                    Some((l, id)) if l == k => id,
+                    _ if half_of(k) != half => continue,
+                    _ => {
+                        let id = id_in(table, half, k);
+                        last = Some((k, id));
+                        id
+                    }
+                };
+            }
+            out
+        };
+        let (a, b) = rayon::join(|| run(0, first), || run(1, second));
+        a.into_iter()
+            .zip(b)
+            .map(|(a, b)| if a != NONE { a } else { b })
             .collect()
     }
 }
@@ -66,7 +117,24 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 4);
-        assert_eq!(k.distinct(), 4);
+        assert!(ids.iter().all(|&id| (id as usize) < k.id_bound()));
         assert_eq!(k.counts(&ids)[ids[0] as usize], 2);
+    }
+
+    #[test]
+    fn ids_given_by_two_threads_are_the_ids_given_one_by_one() {
+        let texts: Vec<String> = (0..20_000).map(|i| format!("D{}", i % 7_001)).collect();
+        let mut both = Keys::with_capacity(10);
+        let fast = both.ids_of(texts.len(), |i| texts[i].as_str());
+        // The same keys again, one by one, after: the ids already given.
+        let again = both.ids(texts.iter().map(String::as_str));
+        assert_eq!(fast, again);
+        // Equal texts, equal ids; different texts, different ids.
+        let mut seen = std::collections::HashMap::new();
+        for (t, id) in texts.iter().zip(&fast) {
+            assert_eq!(*seen.entry(id).or_insert(t), t);
+        }
+        assert_eq!(seen.len(), 7_001);
+        assert!(fast.iter().all(|&id| (id as usize) < both.id_bound()));
     }
 }

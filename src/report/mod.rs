@@ -95,12 +95,20 @@ pub(crate) fn write_with(
     names.extend([DISCREPANCIES_XLSX, SUMMARY_JSON]);
 
     let at = |name: &str| dir.join(name);
-    csv::write_discrepancies(&at(DISCREPANCIES_CSV), data, settings.language)?;
-    csv::write_input_errors(&at(INPUT_ERRORS_CSV), &data.input_errors)?;
-    if settings.matched {
-        csv::write_matched(&at(MATCHED_CSV), &data.matched, settings.language)?;
-    }
-    xlsx::write_workbook(&at(DISCREPANCIES_XLSX), data, settings, limits)?;
+    // The workbook (compressed, one thread) is written beside the CSV files.
+    let (csvs, workbook) = rayon::join(
+        || -> anyhow::Result<()> {
+            csv::write_discrepancies(&at(DISCREPANCIES_CSV), data, settings.language)?;
+            csv::write_input_errors(&at(INPUT_ERRORS_CSV), &data.input_errors)?;
+            if settings.matched {
+                csv::write_matched(&at(MATCHED_CSV), &data.matched, settings.language)?;
+            }
+            Ok(())
+        },
+        || xlsx::write_workbook(&at(DISCREPANCIES_XLSX), data, settings, limits),
+    );
+    csvs?;
+    workbook?;
     summary::write_summary(&at(SUMMARY_JSON), data, &names)?;
 
     Ok(ReportPaths {
