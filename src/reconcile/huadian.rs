@@ -586,21 +586,29 @@ fn missing_in_vendor(
     orders: &[&LedgerEntry],
     ledger: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    let fetched = frame(vec![u32_col("stmt", fetched.to_vec())])?;
-    let named = join(
-        &ledger.select(["e_idx", "doc", "stmt"])?,
-        &fetched,
-        &["stmt"],
-        &["stmt"],
-        JoinType::Semi,
-    )?;
-    // (statement, order) as one integer key on both sides.
-    let stmt: Vec<u32> = named.column("stmt")?.u32()?.iter().flatten().collect();
-    let doc: Vec<u32> = named.column("doc")?.u32()?.iter().flatten().collect();
+    // Statement ids are dense: whether one was fetched is an array lookup.
+    let mut is_fetched = vec![false; fetched.iter().max().map_or(0, |m| *m as usize + 1)];
+    for &s in fetched {
+        is_fetched[s as usize] = true;
+    }
+    // The rows naming a fetched statement, (statement, order) as one integer key.
+    let (mut rows, mut stmts, mut docs) = (Vec::new(), Vec::new(), Vec::new());
+    let stmt = ledger.column("stmt")?.u32()?;
+    let doc = ledger.column("doc")?.u32()?;
+    for (i, (s, d)) in stmt.iter().zip(doc.iter()).enumerate() {
+        if let (Some(s), Some(d)) = (s, d) {
+            if is_fetched.get(s as usize).copied().unwrap_or(false) {
+                rows.push(i);
+                stmts.push(s);
+                docs.push(d);
+            }
+        }
+    }
     let named = frame(vec![
-        named.column("e_idx")?.clone(),
-        pair_col("key", &stmt, &doc),
+        positions_col("e_idx", rows.into_iter()),
+        pair_col("key", &stmts, &docs),
     ])?;
+    drop((stmts, docs));
     let lines = frame(vec![pair_col("key", &cols.stmt, &cols.order)])?;
     let absent = join(&named, &lines, &["key"], &["key"], JoinType::Anti)?;
     Ok(indices(&absent, "e_idx")?
