@@ -12,8 +12,11 @@ fn main() -> std::process::ExitCode {
     // Memory a stage frees goes back to the system after 10 ms rather than a
     // second, so the peak is what a run holds at once, not all it ever touched
     // (a million-line run: ~540 MB instead of ~620 MB).
-    // SAFETY: sets a plain integer option; mimalloc reads options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    // MIMALLOC_PURGE_DELAY, when set, is the operator's choice and kept.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a plain integer option; mimalloc reads options atomically.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
     recon::cli::main()
 }
 
