@@ -16,6 +16,28 @@ fn recon(cwd: &Path, args: &[&str]) -> Output {
         .expect("recon runs")
 }
 
+/// `recon reconcile` of the generated folder `data` over 2026 into `out`, with
+/// English headers and no matched lines; `threads` sets RAYON_NUM_THREADS.
+fn reconcile(w: &Path, data: &Path, out: &Path, threads: Option<&str>) -> Output {
+    let config = w.join("recon.toml");
+    std::fs::write(&config, "[report]\nlanguage = \"en\"\nmatched = false\n").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_recon"));
+    cmd.args(["reconcile", "--archive"])
+        .arg(data)
+        .arg("--ledger")
+        .arg(data.join("ledger.csv"))
+        .args(["--from", "2026-01-01", "--to", "2026-12-31", "--out"])
+        .arg(out)
+        .arg("--config")
+        .arg(&config)
+        .current_dir(w)
+        .env("NO_COLOR", "1");
+    if let Some(t) = threads {
+        cmd.env("RAYON_NUM_THREADS", t);
+    }
+    cmd.output().expect("recon runs")
+}
+
 fn ok(o: &Output) -> String {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
@@ -81,30 +103,8 @@ fn reconcile_reports_exactly_what_the_generator_injected() {
         20
     );
 
-    std::fs::write(
-        w.join("recon.toml"),
-        "[report]\nlanguage = \"en\"\nmatched = false\n",
-    )
-    .unwrap();
     let report = w.join("report");
-    ok(&recon(
-        w,
-        &[
-            "reconcile",
-            "--archive",
-            data.to_str().unwrap(),
-            "--ledger",
-            data.join("ledger.csv").to_str().unwrap(),
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-12-31",
-            "--out",
-            report.to_str().unwrap(),
-            "--config",
-            w.join("recon.toml").to_str().unwrap(),
-        ],
-    ));
+    ok(&reconcile(w, &data, &report, None));
     let expected = keys(&data.join("expected.csv"));
     let found = keys(&report.join("discrepancies.csv"));
     let codes: BTreeSet<&str> = expected.iter().map(|k| k.0.as_str()).collect();
@@ -188,36 +188,10 @@ fn the_report_is_the_same_on_one_thread_or_several() {
         ],
     ));
     assert!(std::fs::metadata(data.join("ledger.csv")).unwrap().len() > 1 << 20);
-    std::fs::write(
-        w.join("recon.toml"),
-        "[report]\nlanguage = \"en\"\nmatched = false\n",
-    )
-    .unwrap();
     let mut reports = Vec::new();
     for threads in ["1", "3"] {
         let out = w.join(format!("report-{threads}"));
-        let o = Command::new(env!("CARGO_BIN_EXE_recon"))
-            .args([
-                "reconcile",
-                "--archive",
-                data.to_str().unwrap(),
-                "--ledger",
-                data.join("ledger.csv").to_str().unwrap(),
-                "--from",
-                "2026-01-01",
-                "--to",
-                "2026-12-31",
-                "--out",
-                out.to_str().unwrap(),
-                "--config",
-                w.join("recon.toml").to_str().unwrap(),
-            ])
-            .current_dir(w)
-            .env("NO_COLOR", "1")
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .unwrap();
-        ok(&o);
+        ok(&reconcile(w, &data, &out, Some(threads)));
         reports.push(rows_without_run_id(&out.join("discrepancies.csv")));
     }
     assert!(reports[0].len() > 100, "{} rows", reports[0].len());

@@ -98,15 +98,6 @@ impl LedgerEntry {
             .unwrap_or("CNY")
     }
 
-    /// Sets the currency (CNY is kept as no value).
-    pub fn set_currency(&mut self, currency: &str) {
-        let c = currency.trim().to_uppercase();
-        let cny = c.is_empty() || c == "CNY";
-        let mut d = self.details.take().map(|b| *b).unwrap_or_default();
-        d.currency = (!cny).then_some(c);
-        self.details = d.boxed();
-    }
-
     /// Sets line_no (blank is no value).
     pub fn set_line_no(&mut self, line_no: Option<&str>) {
         let mut d = self.details.take().map(|b| *b).unwrap_or_default();

@@ -27,9 +27,6 @@ pub fn read_csv_bytes(
     let headers: Vec<String> = header.iter().map(str::to_string).collect();
     let map = ColumnMap::resolve(&headers, settings, source)?;
     let mut ledger = Ledger::default();
-    // One row per line at most: reserved once, not grown by copying.
-    let newlines = text.bytes().filter(|b| *b == b'\n').count();
-    ledger.entries.reserve(newlines + 1);
     let source: std::sync::Arc<str> = source.into();
     let body = usize::try_from(reader.position().byte()).unwrap_or(text.len());
     let rows = Rows {
@@ -74,6 +71,8 @@ impl Rows<'_> {
             line += bytes[start..end].iter().filter(|b| **b == b'\n').count() as u64;
             start = end;
         }
+        // One row per line at most: reserved once, not grown by copying.
+        out.entries.reserve(usize::try_from(line).unwrap_or(0));
         let round = 4 * rayon::current_num_threads().max(1);
         for group in pieces.chunks(round) {
             let parts = group
@@ -120,6 +119,8 @@ impl Rows<'_> {
     ) -> anyhow::Result<()> {
         use rayon::prelude::*;
         const BATCH: usize = 65_536;
+        let newlines = text.bytes().filter(|b| *b == b'\n').count();
+        out.entries.reserve(newlines + 1);
         let mut lines = LineCounter::default();
         let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
         let mut records = reader.records().peekable();

@@ -62,17 +62,8 @@ impl<'a> Keys<'a> {
     /// Ids of a column, in order. A key equal to the one before it (rows of one
     /// statement, one vendor, a blank column) is not looked up again.
     pub fn ids(&mut self, keys: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
-        let mut last: Option<(&str, u32)> = None;
-        keys.into_iter()
-            .map(|k| match last {
-                Some((l, id)) if l == k => id,
-                _ => {
-                    let id = self.id(k);
-                    last = Some((k, id));
-                    id
-                }
-            })
-            .collect()
+        let keys: Vec<&'a str> = keys.into_iter().collect();
+        self.ids_of(keys.len(), |i| keys[i])
     }
 
     /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per half.
