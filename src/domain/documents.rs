@@ -34,12 +34,39 @@ pub struct StatementLine {
     pub order_amount: Decimal,
     pub return_amount: Decimal,
     pub ended_at: Option<NaiveDateTime>,
-    /// Σ totalPrice of the line's items; `None` when it lists none.
-    pub items_total: Option<Decimal>,
+    /// The line lists items (their total is then `items_total()`).
+    has_items: bool,
+    /// Out of line, and only for the rare line LINE_TOTAL_MISMATCH may name: at
+    /// ten million lines every inline byte is ten megabytes.
+    odd: Option<Box<OddItems>>,
+}
+
+/// What of a line's items does not add up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OddItems {
+    /// Σ totalPrice, kept only when it is not the orderAmount.
+    total: Option<Decimal>,
     /// The items whose price × num, rounded half up to the fen, is not exactly
     /// their totalPrice: the only ones LINE_TOTAL_MISMATCH can name (it needs a
-    /// difference beyond a tolerance that is never negative). Most lines have none.
-    pub odd_items: Vec<LineItem>,
+    /// difference beyond a tolerance that is never negative).
+    items: Vec<LineItem>,
+}
+
+/// A line's items taken in one by one (see `StatementLine::set_items`).
+#[derive(Debug, Default)]
+pub struct ItemTally {
+    total: Option<Decimal>,
+    odd: Vec<LineItem>,
+}
+
+impl ItemTally {
+    /// Adds the item's totalPrice and keeps the item only if its own arithmetic is off.
+    pub fn add(&mut self, item: LineItem) {
+        *self.total.get_or_insert(Decimal::ZERO) += item.total_price;
+        if item.expected_total() != item.total_price {
+            self.odd.push(item);
+        }
+    }
 }
 
 impl StatementLine {
@@ -50,18 +77,40 @@ impl StatementLine {
             order_amount,
             return_amount: Decimal::ZERO,
             ended_at: None,
-            items_total: None,
-            odd_items: Vec::new(),
+            has_items: false,
+            odd: None,
         }
     }
 
-    /// Takes in one item of the line: adds its totalPrice and keeps it only if
-    /// its own arithmetic is off.
-    pub fn add_item(&mut self, item: LineItem) {
-        *self.items_total.get_or_insert(Decimal::ZERO) += item.total_price;
-        if item.expected_total() != item.total_price {
-            self.odd_items.push(item);
+    /// The line's items, once its orderAmount is set: what a check can report of
+    /// them is kept, nothing for items that add up to the orderAmount.
+    pub fn set_items(&mut self, tally: ItemTally) {
+        self.has_items = tally.total.is_some();
+        let total = tally.total.filter(|t| *t != self.order_amount);
+        self.odd = (total.is_some() || !tally.odd.is_empty()).then(|| {
+            Box::new(OddItems {
+                total,
+                items: tally.odd,
+            })
+        });
+    }
+
+    /// Σ totalPrice of the line's items; `None` when it lists none.
+    pub fn items_total(&self) -> Option<Decimal> {
+        if !self.has_items {
+            return None;
         }
+        Some(
+            self.odd
+                .as_ref()
+                .and_then(|o| o.total)
+                .unwrap_or(self.order_amount),
+        )
+    }
+
+    /// The items whose own arithmetic is off (see `OddItems::items`).
+    pub fn odd_items(&self) -> &[LineItem] {
+        self.odd.as_ref().map_or(&[], |o| &o.items)
     }
 }
 
@@ -386,4 +435,43 @@ pub struct FetchStatus {
     pub requests: u64,
     pub documents: u64,
     pub failures: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large month holds ten million lines at once: each byte here is 10 MB.
+    #[test]
+    fn a_statement_line_stays_small() {
+        assert!(std::mem::size_of::<StatementLine>() <= 80);
+    }
+
+    #[test]
+    fn items_that_add_up_keep_only_their_total() {
+        let item = |total: &str| LineItem {
+            sku: "S".into(),
+            price: total.parse().unwrap(),
+            num: Decimal::ONE,
+            total_price: total.parse().unwrap(),
+        };
+        let mut line = StatementLine::new("O1", "3.00".parse().unwrap());
+        assert_eq!(line.items_total(), None);
+        let mut tally = ItemTally::default();
+        tally.add(item("1.00"));
+        tally.add(item("2.00"));
+        line.set_items(tally);
+        assert_eq!(line.items_total(), Some("3.00".parse().unwrap()));
+        assert!(line.odd.is_none());
+
+        let mut tally = ItemTally::default();
+        tally.add(item("1.00"));
+        tally.add(LineItem {
+            total_price: "2.01".parse().unwrap(),
+            ..item("2.00")
+        });
+        line.set_items(tally);
+        assert_eq!(line.items_total(), Some("3.01".parse().unwrap()));
+        assert_eq!(line.odd_items().len(), 1);
+    }
 }

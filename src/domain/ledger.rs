@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,10 +38,28 @@ impl EntryKind {
 /// keys and currencies of a million-row ledger are mostly that short.
 pub type Text = compact_str::CompactString;
 
+/// Whose a row is and where it was read: a ledger has a handful of these, shared
+/// by their rows rather than copied into each (32 bytes a row at ten million rows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Lower-cased vendor key as the ledger names it.
+    pub vendor: Text,
+    /// File name (or `sql`).
+    pub source: Arc<str>,
+}
+
+impl Origin {
+    pub fn shared(vendor: &str, source: &str) -> Arc<Self> {
+        Arc::new(Self {
+            vendor: vendor.into(),
+            source: source.into(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     pub entry_id: Text,
-    pub vendor: Text,
     pub kind: EntryKind,
     pub doc_no: Text,
     pub statement_no: Option<Text>,
@@ -51,9 +70,9 @@ pub struct LedgerEntry {
     /// seven empty strings per row cost 170 MB at a million rows.
     #[serde(flatten)]
     pub details: Option<Box<EntryDetails>>,
-    /// File name (or `sql`) and physical line (header = line 1; SQL: row number).
-    /// Shared by every row of the source rather than copied into each.
-    pub source: std::sync::Arc<str>,
+    #[serde(flatten)]
+    pub origin: Arc<Origin>,
+    /// Physical line in the source (header = line 1; SQL: row number).
     pub line: u32,
 }
 
@@ -90,6 +109,16 @@ macro_rules! detail_getters {
     };
 }
 impl LedgerEntry {
+    /// The vendor key, lower-cased.
+    pub fn vendor(&self) -> &str {
+        &self.origin.vendor
+    }
+
+    /// The file name (or `sql`) the row was read from.
+    pub fn source(&self) -> &str {
+        &self.origin.source
+    }
+
     /// The row's currency code, upper-cased; CNY when the ledger left it blank.
     pub fn currency(&self) -> &str {
         self.details
@@ -132,4 +161,13 @@ pub struct InputError {
 pub struct Ledger {
     pub entries: Vec<LedgerEntry>,
     pub errors: Vec<InputError>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// A large month's ledger holds ten million rows at once.
+    #[test]
+    fn a_ledger_entry_stays_small() {
+        assert!(std::mem::size_of::<super::LedgerEntry>() <= 120);
+    }
 }

@@ -9,5 +9,5 @@ pub mod money;
 
 pub use discrepancy::{Code, Discrepancy, MatchedLine, Severity, Status};
 pub use documents::*;
-pub use ledger::{EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Text};
+pub use ledger::{EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Origin, Text};
 pub use money::{fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError};

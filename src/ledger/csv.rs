@@ -1,6 +1,6 @@
 //! CSV ledgers: encoding detection (UTF-8 ± BOM, GB18030/GBK) and physical line numbers.
 
-use super::row::{push_row, ColumnMap};
+use super::row::{push_row, ColumnMap, Origins};
 use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::{bail, Context};
@@ -27,12 +27,8 @@ pub fn read_csv_bytes(
     let headers: Vec<String> = header.iter().map(str::to_string).collect();
     let map = ColumnMap::resolve(&headers, settings, source)?;
     let mut ledger = Ledger::default();
-    let source: std::sync::Arc<str> = source.into();
     let body = usize::try_from(reader.position().byte()).unwrap_or(text.len());
-    let rows = Rows {
-        map: &map,
-        source: &source,
-    };
+    let rows = Rows { map: &map, source };
     // Without a quote no field can hold a line break, so every line is a record
     // and the file can be split anywhere between lines and read on every core.
     if !text.as_bytes()[body..].contains(&b'"') {
@@ -46,7 +42,7 @@ pub fn read_csv_bytes(
 /// What every reading path turns records into rows with.
 struct Rows<'a> {
     map: &'a ColumnMap,
-    source: &'a std::sync::Arc<str>,
+    source: &'a str,
 }
 
 impl Rows<'_> {
@@ -96,6 +92,7 @@ impl Rows<'_> {
         let mut part = Ledger::default();
         let mut lines = LineCounter::default();
         let mut record = ::csv::StringRecord::new();
+        let mut origins = Origins::new(self.source);
         while reader
             .read_record(&mut record)
             .with_context(|| format!("ledger {}: unreadable CSV", self.source))?
@@ -103,7 +100,7 @@ impl Rows<'_> {
             let at = record.position().map_or(0, |p| p.byte());
             let line = first + lines.line_at(piece, at) - 1;
             let cells: Vec<&str> = record.iter().collect();
-            push_row(&mut part, &cells, self.map, self.source, line);
+            push_row(&mut part, &cells, self.map, &mut origins, line);
         }
         Ok(part)
     }
@@ -137,10 +134,11 @@ impl Rows<'_> {
                 .map(|chunk| {
                     let mut part = Ledger::default();
                     let mut cells: Vec<&str> = Vec::new();
+                    let mut origins = Origins::new(self.source);
                     for (line, record) in chunk {
                         cells.clear();
                         cells.extend(record.iter());
-                        push_row(&mut part, &cells, self.map, self.source, *line);
+                        push_row(&mut part, &cells, self.map, &mut origins, *line);
                     }
                     part
                 })
@@ -255,10 +253,10 @@ mod tests {
         assert_eq!(l.errors, vec![]);
         let e = &l.entries[0];
         assert_eq!(e.entry_id, "V1");
-        assert_eq!(e.vendor, "huadian");
+        assert_eq!(e.vendor(), "huadian");
         assert_eq!(e.currency(), "CNY");
         assert_eq!(e.memo(), Some("备注"));
-        assert_eq!((&*e.source, e.line), ("ledger.csv", 2));
+        assert_eq!((e.source(), e.line), ("ledger.csv", 2));
     }
 
     #[test]

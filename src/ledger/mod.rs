@@ -131,7 +131,7 @@ mod tests {
             ..Default::default()
         };
         let l = load(&s, dir.path()).await.unwrap();
-        assert_eq!(&*l.entries[0].source, "ledger.csv");
+        assert_eq!(l.entries[0].source(), "ledger.csv");
     }
 
     #[tokio::test]
@@ -150,7 +150,7 @@ mod tests {
         };
         let l = load(&s, dir.path()).await.unwrap();
         assert_eq!(l.entries[0].entry_id, "V1");
-        assert_eq!(&*l.entries[0].source, "sql");
+        assert_eq!(l.entries[0].source(), "sql");
     }
 
     #[tokio::test]
@@ -182,7 +182,7 @@ mod tests {
             std::fs::write(&path, bytes).unwrap();
             let l = read_file(&path, &LedgerSettings::default()).unwrap();
             assert_eq!(l.entries.len(), 1, "{name}");
-            assert_eq!(&*l.entries[0].source, name);
+            assert_eq!(l.entries[0].source(), name);
         }
     }
 }

@@ -1,11 +1,14 @@
 //! The one row normalizer every ledger source feeds: header → column mapping, then
 //! text cells → `LedgerEntry`, or one `InputError` per bad field (the row is skipped).
 
-use crate::domain::{parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Text};
+use crate::domain::{
+    parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Origin, Text,
+};
 use crate::settings::LedgerSettings;
 use anyhow::bail;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::sync::Arc;
 
 /// The ledger columns of SPEC §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,13 +193,46 @@ impl ColumnMap {
     }
 }
 
+/// The (vendor, source) pairs of the rows read from one source, each made once
+/// and shared by its rows.
+pub(crate) struct Origins {
+    source: Arc<str>,
+    /// A ledger names a handful of vendors: a list beats a map.
+    known: Vec<Arc<Origin>>,
+}
+
+impl Origins {
+    pub(crate) fn new(source: &str) -> Self {
+        Self {
+            source: source.into(),
+            known: Vec::new(),
+        }
+    }
+
+    pub(crate) fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn of(&mut self, vendor: &str) -> Arc<Origin> {
+        if let Some(o) = self.known.iter().find(|o| o.vendor == vendor) {
+            return o.clone();
+        }
+        let o = Arc::new(Origin {
+            vendor: vendor.into(),
+            source: self.source.clone(),
+        });
+        self.known.push(o.clone());
+        o
+    }
+}
+
 /// Normalizes one row into `out`: an entry, or one `InputError` per bad field and no
 /// entry. A row whose cells are all blank is skipped silently.
 pub(crate) fn push_row<C: CellText>(
     out: &mut Ledger,
     row: &[C],
     map: &ColumnMap,
-    source: &std::sync::Arc<str>,
+    origins: &mut Origins,
     line: u64,
 ) {
     if row
@@ -237,14 +273,13 @@ pub(crate) fn push_row<C: CellText>(
     let (Some(entry_id), Some(vendor), Some(kind), Some(doc_no), Some(amount), Some(booked_on)) =
         (entry_id, vendor, kind, doc_no, amount, booked_on)
     else {
-        return f.report(out, source, line);
+        return f.report(out, origins.source(), line);
     };
     if !f.bad.is_empty() {
-        return f.report(out, source, line);
+        return f.report(out, origins.source(), line);
     }
     out.entries.push(LedgerEntry {
         entry_id: entry_id.into(),
-        vendor,
         kind,
         doc_no: doc_no.into(),
         statement_no,
@@ -256,7 +291,7 @@ pub(crate) fn push_row<C: CellText>(
         },
         booked_on,
         details: details.boxed(),
-        source: source.clone(),
+        origin: origins.of(&vendor),
         line: u32::try_from(line).unwrap_or(u32::MAX),
     });
 }

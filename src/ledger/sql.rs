@@ -1,7 +1,7 @@
 //! SQL ledgers (SQLite, PostgreSQL, MySQL/MariaDB): every column read as text,
 //! whatever its SQL type, then the shared row normalizer.
 
-use super::row::{push_row, Cell, CellError, ColumnMap};
+use super::row::{push_row, Cell, CellError, ColumnMap, Origins};
 use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::{bail, Context};
@@ -42,9 +42,9 @@ pub async fn read_sql(url: &str, query: &str, settings: &LedgerSettings) -> anyh
     let source = format!("{SOURCE} ({shown})");
     let map = ColumnMap::resolve(&headers, settings, &source)?;
     let mut ledger = Ledger::default();
-    let shared: std::sync::Arc<str> = SOURCE.into();
+    let mut origins = Origins::new(SOURCE);
     for (i, cells) in rows.iter().enumerate() {
-        push_row(&mut ledger, cells, &map, &shared, i as u64 + 2);
+        push_row(&mut ledger, cells, &map, &mut origins, i as u64 + 2);
     }
     Ok(ledger)
 }
@@ -261,14 +261,14 @@ mod tests {
             .map(|e| {
                 (
                     e.entry_id.as_str(),
-                    e.vendor.as_str(),
+                    e.vendor(),
                     e.kind,
                     e.statement_no.as_deref(),
                     e.line_no(),
                     e.amount,
                     e.booked_on.to_string(),
                     e.memo(),
-                    &*e.source,
+                    e.source(),
                     e.line,
                 )
             })

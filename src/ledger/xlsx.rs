@@ -1,6 +1,6 @@
 //! Spreadsheet ledgers (XLSX, also XLS/ODS through calamine): typed cells → text cells.
 
-use super::row::{push_row, Cell, CellError, Col, ColumnMap};
+use super::row::{push_row, Cell, CellError, Col, ColumnMap, Origins};
 use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::Context;
@@ -38,7 +38,7 @@ pub(crate) fn read_xlsx_bytes(
     };
     let headers: Vec<String> = header.iter().map(|c| c.to_string()).collect();
     let map = ColumnMap::resolve(&headers, settings, source)?;
-    let shared: std::sync::Arc<str> = source.into();
+    let mut origins = Origins::new(source);
     let mut ledger = Ledger::default();
     for (i, row) in rows.enumerate() {
         let cells: Vec<Cell> = row
@@ -46,7 +46,13 @@ pub(crate) fn read_xlsx_bytes(
             .enumerate()
             .map(|(j, c)| cell_text(c, map.col_at(j)))
             .collect();
-        push_row(&mut ledger, &cells, &map, &shared, first_row + 1 + i as u64);
+        push_row(
+            &mut ledger,
+            &cells,
+            &map,
+            &mut origins,
+            first_row + 1 + i as u64,
+        );
     }
     Ok(ledger)
 }

@@ -386,7 +386,7 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
     };
     let mut out = Vec::new();
     // Items whose own arithmetic is exact were not kept (see `StatementLine`).
-    for item in &b.line.odd_items {
+    for item in b.line.odd_items() {
         let expected = item.expected_total();
         if ctx.p.differs(expected, item.total_price) {
             out.push(Discrepancy {
@@ -400,7 +400,7 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
             });
         }
     }
-    if let Some(sum) = b.line.items_total {
+    if let Some(sum) = b.line.items_total() {
         if ctx.p.differs(sum, b.line.order_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(sum),

@@ -18,7 +18,7 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
     type Key<'a> = (&'a str, EntryKind, &'a str, &'a str);
     let key = |e: &'a LedgerEntry| -> Key<'a> {
         (
-            e.vendor.as_str(),
+            e.vendor(),
             e.kind,
             e.doc_no.as_str(),
             e.line_no().unwrap_or_default(),
@@ -47,7 +47,7 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
 }
 
 fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
-    rows.sort_by(|a, b| (&a.source, a.line, &a.entry_id).cmp(&(&b.source, b.line, &b.entry_id)));
+    rows.sort_by(|a, b| (a.source(), a.line, &a.entry_id).cmp(&(b.source(), b.line, &b.entry_id)));
     let first = rows[0];
     let (order_no, doc_no) = match first.kind {
         EntryKind::Order => (first.doc_no.as_str(), ""),
@@ -61,7 +61,13 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
                 .as_deref()
                 .map(|s| format!(", statement {s}"))
                 .unwrap_or_default();
-            format!("{} ({}:{}, {}{st})", r.entry_id, r.source, r.line, r.amount)
+            format!(
+                "{} ({}:{}, {}{st})",
+                r.entry_id,
+                r.source(),
+                r.line,
+                r.amount
+            )
         })
         .collect();
     let line = first
@@ -79,6 +85,12 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
             rows.len(),
             listed.join(", ")
         ),
-        ..row(Code::DuplicateInLedger, &first.vendor, "", order_no, doc_no)
+        ..row(
+            Code::DuplicateInLedger,
+            first.vendor(),
+            "",
+            order_no,
+            doc_no,
+        )
     }
 }

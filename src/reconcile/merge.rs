@@ -106,7 +106,7 @@ pub fn fen(amount: Decimal, what: impl FnOnce() -> String) -> anyhow::Result<i64
 
 /// How a ledger row is named in `detail`: id, file and line.
 pub fn ledger_ref(e: &LedgerEntry) -> String {
-    format!("ledger entry {} ({}:{})", e.entry_id, e.source, e.line)
+    format!("ledger entry {} ({}:{})", e.entry_id, e.source(), e.line)
 }
 
 /// The currency of a ledger row; blank means CNY.

@@ -138,7 +138,7 @@ fn ledger_rows_of_all<'a>(input: &ReconcileInput<'a>) -> Vec<&'a LedgerEntry> {
         .ledger
         .entries
         .iter()
-        .filter(|e| vendors.iter().any(|v| same_vendor(&e.vendor, v)))
+        .filter(|e| vendors.iter().any(|v| same_vendor(e.vendor(), v)))
         .collect()
 }
 
@@ -150,6 +150,6 @@ fn ledger_rows_of<'a>(ledger: &'a Ledger, vendor: &str) -> Vec<&'a LedgerEntry> 
     ledger
         .entries
         .iter()
-        .filter(|e| same_vendor(&e.vendor, vendor))
+        .filter(|e| same_vendor(e.vendor(), vendor))
         .collect()
 }

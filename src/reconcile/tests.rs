@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::domain::{
-    Code, EntryKind, HuadianData, Invoice, LedgerEntry, LineItem, Message, MessageBody, Package,
-    PackageState, Severity, Statement, StatementLine, Status,
+    Code, EntryKind, HuadianData, Invoice, ItemTally, LedgerEntry, LineItem, Message, MessageBody,
+    Origin, Package, PackageState, Severity, Statement, StatementLine, Status,
 };
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
@@ -55,9 +55,11 @@ fn returned(mut l: StatementLine, amount: &str) -> StatementLine {
 }
 
 fn with_items(l: &mut StatementLine, items: Vec<LineItem>) {
+    let mut tally = ItemTally::default();
     for i in items {
-        l.add_item(i);
+        tally.add(i);
     }
+    l.set_items(tally);
 }
 
 fn item(sku: &str, price: &str, num: &str, total: &str) -> LineItem {
@@ -78,14 +80,13 @@ fn entry(
 ) -> LedgerEntry {
     LedgerEntry {
         entry_id: id.into(),
-        vendor: V.into(),
         kind,
         doc_no: doc.into(),
         statement_no: statement.map(Into::into),
         amount: d(amount),
         booked_on: day("2024-01-10"),
         details: None,
-        source: "ledger.csv".into(),
+        origin: Origin::shared(V, "ledger.csv"),
         line: id.trim_start_matches('E').parse().unwrap_or(2),
     }
 }
@@ -785,7 +786,7 @@ fn a_ledger_refund_whose_application_was_refused_is_missing_in_vendor() {
 #[test]
 fn only_huadian_ledger_rows_feed_the_huadian_checks() {
     let mut other = order("E2", "O1", "S1", "100");
-    other.vendor = "zcy".into();
+    other.origin = Origin::shared("zcy", "ledger.csv");
     let w = World::new(vec![stmt("S1", vec![line("O1", "100.00")])], vec![other]);
     assert_eq!(codes(&w.rows()), vec![Code::MissingInLedger]);
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::{
-    Code, EntryKind, LedgerEntry, MatchedTransfer, PayRecord, Severity, Status, ZcyData,
+    Code, EntryKind, LedgerEntry, MatchedTransfer, Origin, PayRecord, Severity, Status, ZcyData,
     ZcyInvoice, ZcyInvoiceItem, ZcyStatement, ZcyStatus,
 };
 use chrono::NaiveDateTime;
@@ -75,14 +75,13 @@ fn pay(id: &str, amount: &str) -> PayRecord {
 fn entry(id: &str, kind: EntryKind, doc: &str, stmt: Option<&str>, amount: &str) -> LedgerEntry {
     LedgerEntry {
         entry_id: id.into(),
-        vendor: V.into(),
         kind,
         doc_no: doc.into(),
         statement_no: stmt.map(Into::into),
         amount: d(amount),
         booked_on: "2024-01-10".parse().unwrap(),
         details: None,
-        source: "ledger.csv".into(),
+        origin: Origin::shared(V, "ledger.csv"),
         line: 2,
     }
 }

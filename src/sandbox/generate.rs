@@ -1003,7 +1003,7 @@ mod tests {
                 let day = l.ended_at.unwrap().date();
                 assert!(start <= day && day <= end);
                 assert!(day <= ymd(12, 28));
-                assert!(l.items_total.is_some());
+                assert!(l.items_total().is_some());
             }
             // Item amounts as the body writes them: 2-decimal numbers, 0.01..99,999.99.
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap();

@@ -3,8 +3,8 @@
 
 use super::wire::*;
 use crate::domain::{
-    yuan_to_fen, Invoice, LineItem, Message, MessageBody, Package, PackageState, Statement,
-    StatementLine,
+    yuan_to_fen, Invoice, ItemTally, LineItem, Message, MessageBody, Package, PackageState,
+    Statement, StatementLine,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -137,7 +137,12 @@ fn date_of(s: &str) -> Option<NaiveDate> {
 pub fn statements(body: &[u8], tz: Tz, source: &str) -> Result<Vec<Statement>, ParseError> {
     // Nearly every body is a success: read it in one pass. Errors, "no data" and
     // bodies that do not type go the careful way below, which names the fault.
-    if let Ok(env) = serde_json::from_slice::<TypedEnvelope<ListOrOne<WStatement>>>(body) {
+    // Checked as UTF-8 once and read as text, serde_json checks no string of it
+    // again (read as bytes, it checks each of the thousand scalars on its own).
+    let typed = std::str::from_utf8(body)
+        .ok()
+        .and_then(|t| serde_json::from_str::<TypedEnvelope<ListOrOne<WStatement>>>(t).ok());
+    if let Some(env) = typed {
         if env.code() == "0" {
             return env
                 .result
@@ -207,6 +212,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         );
         line.return_amount = money(l.return_amount, || format!("{lat}.returnAmount"), false)?;
         line.ended_at = local_time(&l.order_end_time, tz, || format!("{lat}.orderEndTime"))?;
+        let mut items = ItemTally::default();
         for (j, it) in l
             .statement_order_items
             .0
@@ -215,7 +221,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             .enumerate()
         {
             let iat = || format!("{lat}.statementOrderItems[{j}]");
-            line.add_item(LineItem {
+            items.add(LineItem {
                 sku: it.sku.into_text(),
                 price: it
                     .price
@@ -228,6 +234,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
                 total_price: money(it.total_price, || format!("{}.totalPrice", iat()), true)?,
             });
         }
+        line.set_items(items);
         lines.push(line);
     }
     Ok(Statement {
@@ -393,8 +400,8 @@ mod tests {
         let l = &st.lines[0];
         assert_eq!(l.return_amount, Decimal::ZERO);
         // 1.07 × 24 = 25.68 exactly: the item adds up, so only its total is kept.
-        assert_eq!(l.items_total, Some(d("25.68")));
-        assert!(l.odd_items.is_empty());
+        assert_eq!(l.items_total(), Some(d("25.68")));
+        assert!(l.odd_items().is_empty());
         assert_eq!(
             l.ended_at.unwrap().to_string(),
             "2021-02-26 18:00:00".to_string()
@@ -422,12 +429,12 @@ mod tests {
             &SEED[j..]
         );
         let s = statements(body.as_bytes(), TZ, "x").unwrap();
-        assert_eq!(s[0].lines[0].items_total, Some(d("25.68")));
+        assert_eq!(s[0].lines[0].items_total(), Some(d("25.68")));
         let odd = SEED.replace("\"totalPrice\":25.68", "\"totalPrice\":25.69");
         let s = statements(odd.as_bytes(), TZ, "x").unwrap();
-        assert_eq!(s[0].lines[0].odd_items.len(), 1);
-        assert_eq!(s[0].lines[0].odd_items[0].sku, "136xx1");
-        assert_eq!(s[0].lines[0].odd_items[0].total_price, d("25.69"));
+        assert_eq!(s[0].lines[0].odd_items().len(), 1);
+        assert_eq!(s[0].lines[0].odd_items()[0].sku, "136xx1");
+        assert_eq!(s[0].lines[0].odd_items()[0].total_price, d("25.69"));
     }
 
     #[test]
