@@ -1,6 +1,7 @@
 //! CSV ledgers: encoding detection (UTF-8 ± BOM, GB18030/GBK) and physical line numbers.
 
 use super::row::{push_row, ColumnMap, Origins};
+use super::Pages;
 use crate::domain::Ledger;
 use crate::settings::LedgerSettings;
 use anyhow::{bail, Context};
@@ -15,7 +16,19 @@ pub fn read_csv_bytes(
     source: &str,
     settings: &LedgerSettings,
 ) -> anyhow::Result<Ledger> {
-    let text = decode(bytes, &settings.encoding).with_context(|| format!("ledger {source}"))?;
+    read_csv(bytes, source, settings, Pages::HEAP)
+}
+
+/// `read_csv_bytes`, giving back the pages of `bytes` as they are read when they
+/// are a file map.
+pub(crate) fn read_csv(
+    bytes: &[u8],
+    source: &str,
+    settings: &LedgerSettings,
+    pages: Pages,
+) -> anyhow::Result<Ledger> {
+    let text =
+        decode(bytes, &settings.encoding, pages).with_context(|| format!("ledger {source}"))?;
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -28,10 +41,19 @@ pub fn read_csv_bytes(
     let map = ColumnMap::resolve(&headers, settings, source)?;
     let mut ledger = Ledger::default();
     let body = usize::try_from(reader.position().byte()).unwrap_or(text.len());
-    let rows = Rows { map: &map, source };
+    // Pages of a text decoded onto the heap are not the map's.
+    let pages = match text {
+        Cow::Borrowed(_) => pages,
+        Cow::Owned(_) => Pages::HEAP,
+    };
+    let rows = Rows {
+        map: &map,
+        source,
+        pages,
+    };
     // Without a quote no field can hold a line break, so every line is a record
     // and the file can be split anywhere between lines and read on every core.
-    if !text.as_bytes()[body..].contains(&b'"') {
+    if !has_quote(&text.as_bytes()[body..], pages) {
         rows.unquoted(&text, body, &mut ledger)?;
     } else {
         rows.sequential(&text, reader, &mut ledger)?;
@@ -43,6 +65,18 @@ pub fn read_csv_bytes(
 struct Rows<'a> {
     map: &'a ColumnMap,
     source: &'a str,
+    pages: Pages,
+}
+
+/// Stretches a whole-file pass looks at before giving their pages back.
+const STRETCH: usize = 8 << 20;
+
+fn has_quote(bytes: &[u8], pages: Pages) -> bool {
+    bytes.chunks(STRETCH).any(|s| {
+        let found = s.contains(&b'"');
+        pages.release(s);
+        found
+    })
 }
 
 impl Rows<'_> {
@@ -65,6 +99,7 @@ impl Rows<'_> {
             }
             pieces.push((start, end, line));
             line += bytes[start..end].iter().filter(|b| **b == b'\n').count() as u64;
+            self.pages.release(&bytes[start..end]);
             start = end;
         }
         // One row per line at most: reserved once, not grown by copying.
@@ -78,6 +113,9 @@ impl Rows<'_> {
             for part in parts {
                 out.entries.extend(part.entries);
                 out.errors.extend(part.errors);
+            }
+            if let (Some(first), Some(last)) = (group.first(), group.last()) {
+                self.pages.release(&bytes[first.0..last.1]);
             }
         }
         Ok(())
@@ -116,8 +154,18 @@ impl Rows<'_> {
     ) -> anyhow::Result<()> {
         use rayon::prelude::*;
         const BATCH: usize = 65_536;
-        let newlines = text.bytes().filter(|b| *b == b'\n').count();
+        let newlines: usize = text
+            .as_bytes()
+            .chunks(STRETCH)
+            .map(|s| {
+                let n = s.iter().filter(|b| **b == b'\n').count();
+                self.pages.release(s);
+                n
+            })
+            .sum();
         out.entries.reserve(newlines + 1);
+        // Where the text not yet given back starts.
+        let mut kept = 0;
         let mut lines = LineCounter::default();
         let mut batch: Vec<(u64, ::csv::StringRecord)> = Vec::with_capacity(BATCH);
         let mut records = reader.records().peekable();
@@ -128,6 +176,15 @@ impl Rows<'_> {
                     record.with_context(|| format!("ledger {}: unreadable CSV", self.source))?;
                 let line = lines.line_at(text, record.position().map_or(0, |p| p.byte()));
                 batch.push((line, record));
+            }
+            // The batch's records own their text: what lies before the last one
+            // is read (the line counter stops at its start).
+            if let Some(at) = batch.last().and_then(|(_, r)| r.position()) {
+                let at = usize::try_from(at.byte())
+                    .unwrap_or(kept)
+                    .clamp(kept, text.len());
+                self.pages.release(&text.as_bytes()[kept..at]);
+                kept = at;
             }
             let parts: Vec<Ledger> = batch
                 .par_chunks(4096)
@@ -184,10 +241,10 @@ impl LineCounter {
 /// `auto`: a UTF-8 BOM or valid UTF-8 means UTF-8; anything else is taken as GB18030
 /// (a superset of GBK/GB2312, what Chinese ERPs export).
 /// UTF-8 is borrowed, not copied: a million-row ledger is a hundred megabytes.
-fn decode<'a>(bytes: &'a [u8], encoding: &str) -> anyhow::Result<Cow<'a, str>> {
+fn decode<'a>(bytes: &'a [u8], encoding: &str, pages: Pages) -> anyhow::Result<Cow<'a, str>> {
     let utf8 = |bytes: &'a [u8]| -> anyhow::Result<Cow<'a, str>> {
         let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-        match std::str::from_utf8(body) {
+        match utf8_in_stretches(body, pages) {
             Ok(s) => Ok(Cow::Borrowed(s)),
             Err(e) => bail!(
                 "not valid UTF-8 (at byte {}); if it is a GBK/GB18030 export set \
@@ -202,7 +259,7 @@ fn decode<'a>(bytes: &'a [u8], encoding: &str) -> anyhow::Result<Cow<'a, str>> {
                 return utf8(bytes);
             }
             // Validated once: the text is borrowed from `bytes` when it is UTF-8.
-            match std::str::from_utf8(bytes) {
+            match utf8_in_stretches(bytes, pages) {
                 Ok(s) => Ok(Cow::Borrowed(s)),
                 Err(_) => gb18030(bytes).map(Cow::Owned),
             }
@@ -211,6 +268,28 @@ fn decode<'a>(bytes: &'a [u8], encoding: &str) -> anyhow::Result<Cow<'a, str>> {
         "gb18030" | "gbk" | "gb2312" => gb18030(bytes).map(Cow::Owned),
         other => bail!("ledger.encoding {other:?}: use \"auto\", \"utf-8\" or \"gb18030\""),
     }
+}
+
+/// `str::from_utf8`, stretch by stretch, giving each stretch's pages back.
+fn utf8_in_stretches(bytes: &[u8], pages: Pages) -> Result<&str, std::str::Utf8Error> {
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + STRETCH).min(bytes.len());
+        let checked = match std::str::from_utf8(&bytes[at..end]) {
+            Ok(_) => end,
+            // A character cut by the stretch's end: the next stretch starts with it.
+            Err(e) if e.error_len().is_none() && end < bytes.len() && e.valid_up_to() > 0 => {
+                at + e.valid_up_to()
+            }
+            // The error again, with its offset in the whole text.
+            Err(_) => return std::str::from_utf8(bytes),
+        };
+        pages.release(&bytes[at..checked]);
+        at = checked;
+    }
+    // SAFETY: every byte was checked above, in consecutive stretches that each
+    // end on a character boundary.
+    Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 fn gb18030(bytes: &[u8]) -> anyhow::Result<String> {
@@ -431,5 +510,19 @@ mod tests {
         let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
         assert_eq!(l.errors, vec![]);
         assert_eq!(l.entries[0].kind, EntryKind::Order);
+    }
+
+    #[test]
+    fn utf8_is_checked_across_stretch_boundaries() {
+        let mut text = "a".repeat(STRETCH - 1);
+        text.push_str("中文end");
+        assert_eq!(
+            utf8_in_stretches(text.as_bytes(), Pages::HEAP).unwrap(),
+            text
+        );
+        let mut bad = text.clone().into_bytes();
+        bad.push(0xFF);
+        let e = utf8_in_stretches(&bad, Pages::HEAP).unwrap_err();
+        assert_eq!(e.valid_up_to(), text.len());
     }
 }

@@ -60,7 +60,8 @@ pub async fn load(settings: &LedgerSettings, base_dir: &Path) -> anyhow::Result<
 pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledger> {
     let bytes =
         FileBytes::open(path).with_context(|| format!("cannot read ledger {}", path.display()))?;
-    let bytes: &[u8] = &bytes;
+    let file = bytes;
+    let bytes: &[u8] = &file;
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -76,9 +77,9 @@ pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledge
         _ => bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0"),
     };
     if spreadsheet {
-        xlsx::read_xlsx_bytes(bytes, &source, settings)
+        xlsx::read_xlsx_bytes(&file, &source, settings)
     } else {
-        read_csv_bytes(bytes, &source, settings)
+        csv::read_csv(&file, &source, settings, file.pages())
     }
 }
 
@@ -101,6 +102,48 @@ impl FileBytes {
         // it read wrong data; a ledger export is not written while it is read.
         let map = unsafe { memmap2::Mmap::map(&file)? };
         Ok(Self::Mapped(map))
+    }
+}
+
+impl FileBytes {
+    fn pages(&self) -> Pages {
+        Pages {
+            mapped: matches!(self, Self::Mapped(_)),
+        }
+    }
+}
+
+/// Whether the bytes being read are a file map, whose pages can be given back
+/// once read: a ledger of millions of rows is then never resident all at once
+/// (the page cache keeps the file; reading a page again maps it again).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Pages {
+    mapped: bool,
+}
+
+impl Pages {
+    /// Bytes on the heap: nothing is given back.
+    pub(crate) const HEAP: Pages = Pages { mapped: false };
+
+    /// Unmaps the whole pages inside `read`, a stretch of a file map already read.
+    pub(crate) fn release(self, read: &[u8]) {
+        #[cfg(target_os = "linux")]
+        if self.mapped {
+            const PAGE: usize = 4096;
+            let from = (read.as_ptr() as usize).next_multiple_of(PAGE);
+            let to = (read.as_ptr() as usize + read.len()) / PAGE * PAGE;
+            if to > from {
+                // SAFETY: the range lies inside a read-only map of a file that is
+                // not written while it is read (see `FileBytes::open`); after
+                // MADV_DONTNEED a read of it maps the file's same bytes again, so
+                // every reference into the map stays valid and reads the same.
+                unsafe {
+                    libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_DONTNEED);
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = read;
     }
 }
 
@@ -183,6 +226,40 @@ mod tests {
             let l = read_file(&path, &LedgerSettings::default()).unwrap();
             assert_eq!(l.entries.len(), 1, "{name}");
             assert_eq!(l.entries[0].source(), name);
+        }
+    }
+
+    /// A file map's pages are given back as it is read: the rows must be those
+    /// of the same bytes read from the heap, quoted or not, across many stretches.
+    #[test]
+    fn a_large_mapped_file_reads_as_the_same_bytes_on_the_heap() {
+        let dir = tempfile::tempdir().unwrap();
+        for quoted in [false, true] {
+            let mut text = String::from("entry_id,vendor,kind,doc_no,amount,booked_on,memo\n");
+            for i in 0..300_000 {
+                let memo = if quoted {
+                    "\"备注, 第一行\n第二行\""
+                } else {
+                    "备注"
+                };
+                text.push_str(&format!(
+                    "V{i},huadian,order,D{i},{i}.01,2024-05-01,{memo}\n"
+                ));
+            }
+            assert!(text.len() > 16 << 20, "more than two stretches");
+            let path = dir.path().join("big.csv");
+            std::fs::write(&path, &text).unwrap();
+            let mapped = read_file(&path, &LedgerSettings::default()).unwrap();
+            let heap =
+                read_csv_bytes(text.as_bytes(), "big.csv", &LedgerSettings::default()).unwrap();
+            assert_eq!(mapped.entries.len(), 300_000);
+            assert!(mapped.errors.is_empty());
+            assert_eq!(mapped, heap, "quoted: {quoted}");
+            let last = &mapped.entries[299_999];
+            assert_eq!(
+                (last.doc_no.as_str(), last.line),
+                ("D299999", if quoted { 600_000 } else { 300_001 })
+            );
         }
     }
 }

@@ -76,15 +76,6 @@ pub fn positions<'a>(
         .map(|i| i.unwrap_or_default() as usize))
 }
 
-/// An i64 column read back lazily; nulls read as 0.
-pub fn i64s<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<impl Iterator<Item = i64> + 'a> {
-    Ok(df
-        .column(name)?
-        .i64()?
-        .iter()
-        .map(|v| v.unwrap_or_default()))
-}
-
 /// A key column of two ids in one (`hi << 32 | lo`), so that a join on a pair
 /// of keys is a join on one integer column.
 pub fn pair_col(name: &str, hi: &[u32], lo: &[u32]) -> Column {

@@ -10,8 +10,8 @@
 //! MISSING_IN_VENDOR: that statement does contain the order.
 
 use super::frames::{
-    frame, i64_col, i64s, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col,
-    sum_by, u32_col,
+    frame, i64_col, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col, sum_by,
+    u32_col,
 };
 use super::keys::Keys;
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
@@ -84,24 +84,26 @@ impl<'a> LedgerRows<'a> {
     }
 }
 
-/// Runs every huadian check. `ledger` holds this vendor's rows only.
+/// Runs every huadian check. `ledger` holds this vendor's rows only; it is
+/// split by kind and freed.
 pub fn check(
     vendor: &str,
     data: &HuadianData,
     fetched: bool,
-    ledger: &[&LedgerEntry],
+    ledger: Vec<&LedgerEntry>,
     p: &Params,
 ) -> anyhow::Result<Found> {
     let ctx = Ctx { vendor, fetched, p };
-    let rows = LedgerRows::of(ledger);
+    let rows = LedgerRows::of(&ledger);
+    drop(ledger);
     let statements = fetched_statements(data);
     let mut billed = billed_lines(&statements);
     // Mostly the ledger names the billed orders again: room for the lines' keys
     // and a margin, not for both sides (a table twice the size is memory touched
     // for nothing).
     let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + statements.len());
-    let cols = LineCols::of(&billed, &mut keys)?;
-    let orders = entry_frame(&rows.orders, &mut keys)?;
+    let cols = LineCols::of(&billed, &mut keys);
+    let orders = entry_frame(&rows.orders, &mut keys, false)?;
     let duplicates = mark_duplicates(&mut billed, &cols, &keys);
 
     let mut found = Found::default();
@@ -114,7 +116,7 @@ pub fn check(
     // Every key gets its id before the joins; the key table is then freed.
     let heads = keys.ids(statements.iter().map(|s| s.statement_no.as_str()));
     let fetched_stmts = keys.ids(fetched_statement_nos(data));
-    let refunds = entry_frame(&rows.refunds, &mut keys)?;
+    let refunds = entry_frame(&rows.refunds, &mut keys, true)?;
     drop(keys);
     out.extend(statement_totals(&ctx, &statements, &billed, &cols, heads)?);
     for b in &billed {
@@ -149,29 +151,17 @@ pub fn check(
     Ok(found)
 }
 
-/// The billed lines' keys and amounts as columns, made once for every check.
+/// The billed lines' keys as columns, made once for every check. The amounts
+/// are read from the lines where needed: columns of them would be held through
+/// the largest step for one short one.
 struct LineCols {
     order: Vec<u32>,
     stmt: Vec<u32>,
-    order_fen: Vec<i64>,
-    return_fen: Vec<i64>,
 }
 
 impl LineCols {
-    fn of<'a>(billed: &[Billed<'a>], keys: &mut Keys<'a>) -> anyhow::Result<Self> {
-        use rayon::prelude::*;
-        let fen_of = |amount: fn(&StatementLine) -> Decimal, name: &'static str| {
-            billed
-                .par_iter()
-                .map(|b| {
-                    fen(amount(b.line), || {
-                        format!("huadian statement {} order {} {name}", b.no(), b.order())
-                    })
-                })
-                .collect::<anyhow::Result<Vec<i64>>>()
-        };
-        // Order numbers get their ids on both cores (one half of the keys each),
-        // then the amounts are converted on both.
+    fn of<'a>(billed: &[Billed<'a>], keys: &mut Keys<'a>) -> Self {
+        // Order numbers get their ids on both cores (one half of the keys each).
         let order = keys.ids_of(billed.len(), |i| billed[i].order());
         // Lines come statement by statement: its number is looked up once.
         let mut stmt = Vec::with_capacity(billed.len());
@@ -187,38 +177,36 @@ impl LineCols {
             };
             stmt.push(id);
         }
-        let (order_fen, return_fen) = rayon::join(
-            || fen_of(|l| l.order_amount, "orderAmount"),
-            || fen_of(|l| l.return_amount, "returnAmount"),
-        );
-        Ok(LineCols {
-            order,
-            stmt,
-            order_fen: order_fen?,
-            return_fen: return_fen?,
-        })
+        LineCols { order, stmt }
     }
 }
 
 /// Ledger rows as a frame: `e_idx` (position in `rows`), `doc` and `stmt` (key
-/// ids; a blank statement is the id of "") and `amount_fen` (absolute: refunds
-/// are stored positive).
-fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
+/// ids; a blank statement is the id of "") and, when asked for (only sums need
+/// it), `amount_fen` (absolute: refunds are stored positive).
+fn entry_frame<'a>(
+    rows: &[&'a LedgerEntry],
+    keys: &mut Keys<'a>,
+    amounts: bool,
+) -> anyhow::Result<DataFrame> {
     use rayon::prelude::*;
     let doc = keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str());
     let stmt = keys.ids_of(rows.len(), |i| {
         rows[i].statement_no.as_deref().unwrap_or_default()
     });
-    let amounts = rows
-        .par_iter()
-        .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
-        .collect::<anyhow::Result<Vec<i64>>>();
-    Ok(frame(vec![
+    let mut columns = vec![
         idx_col("e_idx", rows.len()),
         u32_col("doc", doc),
         u32_col("stmt", stmt),
-        i64_col("amount_fen", amounts?),
-    ])?)
+    ];
+    if amounts {
+        let fen = rows
+            .par_iter()
+            .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
+            .collect::<anyhow::Result<Vec<i64>>>()?;
+        columns.push(i64_col("amount_fen", fen));
+    }
+    Ok(frame(columns)?)
 }
 
 /// Numbers of the statements fetched (empty ones included), failed ones left out.
@@ -329,13 +317,20 @@ fn statement_totals(
     cols: &LineCols,
     heads: Vec<u32>,
 ) -> anyhow::Result<Vec<Discrepancy>> {
+    use rayon::prelude::*;
     debug_assert_eq!(billed.len(), cols.stmt.len());
-    let net: Vec<i64> = cols
-        .order_fen
-        .iter()
-        .zip(&cols.return_fen)
-        .map(|(o, r)| o - r)
-        .collect();
+    let net = billed
+        .par_iter()
+        .map(|b| {
+            let fen_of = |amount: Decimal, name: &str| {
+                fen(amount, || {
+                    format!("huadian statement {} order {} {name}", b.no(), b.order())
+                })
+            };
+            Ok(fen_of(b.line.order_amount, "orderAmount")?
+                - fen_of(b.line.return_amount, "returnAmount")?)
+        })
+        .collect::<anyhow::Result<Vec<i64>>>()?;
     let lines = frame(vec![
         u32_col("stmt", cols.stmt.clone()),
         i64_col("net", net),
@@ -494,17 +489,15 @@ fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepa
     out
 }
 
-/// The primary lines (see the module note): `l_idx` (position in `billed`),
-/// `order` (key id), `order_fen`. Takes the line columns, to free them.
+/// The primary lines (see the module note): `l_idx` (position in `billed`) and
+/// `order` (key id). Takes the line columns, to free them.
 fn primary_lines_frame(billed: &[Billed], cols: LineCols) -> anyhow::Result<DataFrame> {
     let primary = || (0..billed.len()).filter(|&i| billed[i].primary);
     let order = primary().map(|i| cols.order[i]).collect();
-    let order_fen = primary().map(|i| cols.order_fen[i]).collect();
     drop(cols);
     Ok(frame(vec![
         positions_col("l_idx", primary()),
         u32_col("order", order),
-        i64_col("order_fen", order_fen),
     ])?)
 }
 
@@ -517,19 +510,17 @@ fn against_ledger(
     orders: &[&LedgerEntry],
     ledger: &DataFrame,
 ) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    // Only the columns read back go into the join.
-    let lines = lines.select(["l_idx", "order", "order_fen"])?;
-    let ledger = ledger.select(["e_idx", "doc", "amount_fen"])?;
+    // Only the keys and positions go into the join: the amounts are compared
+    // from the records, pair by pair (a ledger order row counts unsigned).
+    let lines = lines.select(["l_idx", "order"])?;
+    let ledger = ledger.select(["e_idx", "doc"])?;
     let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
     let at = positions(&pairs, "l_idx")?.zip(positions(&pairs, "e_idx")?);
-    let amounts = i64s(&pairs, "order_fen")?.zip(i64s(&pairs, "amount_fen")?);
-    for ((l, i), (order_fen, amount_fen)) in at.zip(amounts) {
+    for (l, i) in at {
         let (b, e) = (&billed[l], orders[i]);
-        let vendor_amount = fen_to_yuan(order_fen);
-        let ledger_amount = fen_to_yuan(amount_fen);
-        if ctx.p.differs(ledger_amount, vendor_amount) {
+        if ctx.p.differs(e.amount.abs(), b.line.order_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
                 vendor_amount: Some(b.line.order_amount),

@@ -120,7 +120,7 @@ fn vendor_checks(
     for v in input.vendors {
         let rows = ledger_rows_of(input.ledger, &v.vendor);
         let f = match &v.docs {
-            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, &rows, params),
+            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, rows, params),
             VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, params),
         }
         .with_context(|| format!("reconciling vendor {}", v.vendor))?;
