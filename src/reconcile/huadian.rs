@@ -10,8 +10,8 @@
 //! MISSING_IN_VENDOR: that statement does contain the order.
 
 use super::frames::{
-    frame, i64_col, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col, sum_by,
-    u32_col,
+    by_parts, frame, i64_col, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col,
+    sum_by, u32_col,
 };
 use super::keys::Keys;
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
@@ -514,9 +514,25 @@ fn against_ledger(
     // from the records, pair by pair (a ledger order row counts unsigned).
     let lines = lines.select(["l_idx", "order"])?;
     let ledger = ledger.select(["e_idx", "doc"])?;
-    let pairs = join(&lines, &ledger, &["order"], &["doc"], JoinType::Inner)?;
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
+    by_parts(&lines, "order", &ledger, "doc", |lines, ledger| {
+        against_ledger_part(ctx, billed, lines, orders, ledger, &mut out, &mut matched)
+    })?;
+    Ok((out, matched))
+}
+
+/// `against_ledger` on one part of the keys.
+fn against_ledger_part(
+    ctx: &Ctx,
+    billed: &[Billed],
+    lines: &DataFrame,
+    orders: &[&LedgerEntry],
+    ledger: &DataFrame,
+    out: &mut Vec<Discrepancy>,
+    matched: &mut Matches,
+) -> anyhow::Result<()> {
+    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Inner)?;
     let at = positions(&pairs, "l_idx")?.zip(positions(&pairs, "e_idx")?);
     for (l, i) in at {
         let (b, e) = (&billed[l], orders[i]);
@@ -550,7 +566,7 @@ fn against_ledger(
         }
     }
     drop(pairs);
-    let lonely = join(&lines, &ledger, &["order"], &["doc"], JoinType::Anti)?;
+    let lonely = join(lines, ledger, &["order"], &["doc"], JoinType::Anti)?;
     for i in indices(&lonely, "l_idx")? {
         let b = &billed[i];
         let d = Discrepancy {
@@ -565,7 +581,7 @@ fn against_ledger(
         };
         out.push(ctx.p.apply_pending(d, b.date()));
     }
-    Ok((out, matched))
+    Ok(())
 }
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
@@ -601,8 +617,13 @@ fn missing_in_vendor(
     ])?;
     drop((stmts, docs));
     let lines = frame(vec![pair_col("key", &cols.stmt, &cols.order)])?;
-    let absent = join(&named, &lines, &["key"], &["key"], JoinType::Anti)?;
-    Ok(indices(&absent, "e_idx")?
+    let mut absent = Vec::new();
+    by_parts(&named, "key", &lines, "key", |named, lines| {
+        let absent_here = join(named, lines, &["key"], &["key"], JoinType::Anti)?;
+        absent.extend(indices(&absent_here, "e_idx")?);
+        Ok(())
+    })?;
+    Ok(absent
         .into_iter()
         .map(|i| {
             let e = orders[i];
@@ -631,11 +652,25 @@ fn refund_mismatch(
 ) -> anyhow::Result<Vec<Discrepancy>> {
     let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
     let lines = lines.select(["l_idx", "order"])?;
-    let joined = join(&lines, &sums, &["order"], &["doc"], JoinType::Left)?;
     let mut out = Vec::new();
-    for (i, sum) in indices(&joined, "l_idx")?
+    by_parts(&lines, "order", &sums, "doc", |lines, sums| {
+        let joined = join(lines, sums, &["order"], &["doc"], JoinType::Left)?;
+        refund_mismatch_part(ctx, billed, &joined, refunds, &mut out)
+    })?;
+    Ok(out)
+}
+
+/// `refund_mismatch` on one part of the lines joined with their refund sums.
+fn refund_mismatch_part(
+    ctx: &Ctx,
+    billed: &[Billed],
+    joined: &DataFrame,
+    refunds: &[&LedgerEntry],
+    out: &mut Vec<Discrepancy>,
+) -> anyhow::Result<()> {
+    for (i, sum) in indices(joined, "l_idx")?
         .into_iter()
-        .zip(opt_i64s(&joined, "amount_fen_sum")?)
+        .zip(opt_i64s(joined, "amount_fen_sum")?)
     {
         let b = &billed[i];
         let booked = fen_to_yuan(sum.unwrap_or(0));
@@ -653,7 +688,7 @@ fn refund_mismatch(
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Ledger invoice rows whose (billNo, billRowNo) query answered no invoice.

@@ -7,34 +7,69 @@
 //! own table: a column is given its ids by two threads at once, each looking up
 //! only the keys of its half. A key's id is `2 × (its number in its half) + half`.
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use hashbrown::hash_table::{Entry, HashTable};
+use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 
-type Table<'a> = FxHashMap<&'a str, u32>;
+/// One half of the keys: their texts in id order, and a table of their numbers
+/// (4 bytes a slot, where a map of `&str → u32` takes 24: at millions of keys
+/// the table is the largest thing the checks hold).
+#[derive(Default)]
+struct Half<'a> {
+    table: HashTable<u32>,
+    texts: Vec<&'a str>,
+}
 
 #[derive(Default)]
 pub struct Keys<'a> {
-    halves: [Table<'a>; 2],
+    halves: [Half<'a>; 2],
 }
 
-/// The half a key belongs to. The table's own hash picks buckets with its low bits
-/// and tags with its high ones, so the half is taken from a remix of it instead,
-/// leaving both halves the full spread of buckets and tags.
-fn half_of(key: &str) -> usize {
-    let h = FxBuildHasher
-        .hash_one(key)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 32) as usize & 1
+fn hash(key: &str) -> u64 {
+    FxBuildHasher.hash_one(key)
 }
 
-fn id_in<'a>(table: &mut Table<'a>, half: usize, key: &'a str) -> u32 {
-    let next = u32::try_from(table.len() * 2 + half).expect("fewer than 2³¹ keys per half");
-    *table.entry(key).or_insert(next)
+/// The half a key belongs to. The table picks buckets with the low bits of the
+/// hash and tags with its high ones, so the half is taken from a remix of it
+/// instead, leaving both halves the full spread of buckets and tags.
+fn half_of(hash: u64) -> usize {
+    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & 1
+}
+
+impl<'a> Half<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            table: HashTable::with_capacity(n),
+            texts: Vec::with_capacity(n),
+        }
+    }
+
+    /// The key's id (`2 × number + half`), given now if it has none yet.
+    fn id(&mut self, half: usize, key: &'a str, hash: u64) -> u32 {
+        let texts = &self.texts;
+        let number = match self.table.entry(
+            hash,
+            |&n| texts[n as usize] == key,
+            |&n| self::hash(texts[n as usize]),
+        ) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let n = u32::try_from(self.texts.len())
+                    .ok()
+                    .filter(|n| *n < 1 << 31)
+                    .expect("fewer than 2³¹ keys per half");
+                e.insert(n);
+                self.texts.push(key);
+                n
+            }
+        };
+        2 * number + half as u32
+    }
 }
 
 impl<'a> Keys<'a> {
     pub fn with_capacity(n: usize) -> Self {
-        let half = || Table::with_capacity_and_hasher(n / 2 + n / 16, Default::default());
+        let half = || Half::with_capacity(n / 2 + n / 16);
         Self {
             halves: [half(), half()],
         }
@@ -42,7 +77,7 @@ impl<'a> Keys<'a> {
 
     /// Every id given so far is below this.
     pub fn id_bound(&self) -> usize {
-        2 * self.halves[0].len().max(self.halves[1].len())
+        2 * self.halves[0].texts.len().max(self.halves[1].texts.len())
     }
 
     /// How often each id occurs in `column`, indexed by id.
@@ -55,8 +90,9 @@ impl<'a> Keys<'a> {
     }
 
     pub fn id(&mut self, key: &'a str) -> u32 {
-        let half = half_of(key);
-        id_in(&mut self.halves[half], half, key)
+        let h = hash(key);
+        let half = half_of(h);
+        self.halves[half].id(half, key, h)
     }
 
     /// Ids of a column, in order. A key equal to the one before it (rows of one
@@ -70,16 +106,19 @@ impl<'a> Keys<'a> {
     pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
         const NONE: u32 = u32::MAX;
         let [first, second] = &mut self.halves;
-        let run = |half: usize, table: &mut Table<'a>| -> Vec<u32> {
+        let run = |half: usize, table: &mut Half<'a>| -> Vec<u32> {
             let mut out = vec![NONE; n];
             let mut last: Option<(&str, u32)> = None;
             for (i, slot) in out.iter_mut().enumerate() {
                 let k = key(i);
                 *slot = match last {
                     Some((l, id)) if l == k => id,
-                    _ if half_of(k) != half => continue,
                     _ => {
-                        let id = id_in(table, half, k);
+                        let h = hash(k);
+                        if half_of(h) != half {
+                            continue;
+                        }
+                        let id = table.id(half, k, h);
                         last = Some((k, id));
                         id
                     }
