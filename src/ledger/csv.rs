@@ -275,7 +275,7 @@ fn utf8_in_stretches(bytes: &[u8], pages: Pages) -> Result<&str, std::str::Utf8E
     let mut at = 0;
     while at < bytes.len() {
         let end = (at + STRETCH).min(bytes.len());
-        let checked = match std::str::from_utf8(&bytes[at..end]) {
+        let checked = match simdutf8::compat::from_utf8(&bytes[at..end]) {
             Ok(_) => end,
             // A character cut by the stretch's end: the next stretch starts with it.
             Err(e) if e.error_len().is_none() && end < bytes.len() && e.valid_up_to() > 0 => {
