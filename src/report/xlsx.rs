@@ -103,6 +103,9 @@ fn build(
         .min(EXCEL_MAX_ROWS - 1);
 
     let mut wb = Workbook::new();
+    // Deflate level 3 instead of 6: at 58,750 discrepancies the workbook saves in
+    // ~1.0 s instead of ~1.4 s for 5.7 MB instead of 5.0 MB (level 1: 8.7 MB).
+    wb.set_zip_compression_level(3);
     {
         let ws = wb.add_worksheet();
         ws.set_name(names.summary)?;
