@@ -95,29 +95,43 @@ pub fn parts_for(rows: usize) -> u64 {
     ((rows / 1_000_000).max(1).next_power_of_two() as u64).min(8)
 }
 
-/// Runs `f` on the parts of `left` and `right`, parted alike on their integer
-/// join keys (`u32` or `u64`, key modulo `parts_for`): equal keys are in the same
-/// part, so the join of the parts, one after the other, is the whole join. With
-/// the pair keys of `pair_col` and a power of two, the part is that of the low id.
-pub fn by_parts(
+/// `f` of each part of `left` and `right`, parted alike on their integer join keys
+/// (`u32` or `u64`, key modulo `parts_for`), in part order: equal keys are in the
+/// same part, so the joins of the parts are the whole join. With the pair keys of
+/// `pair_col` and a power of two, the part is that of the low id. Parts run on
+/// every core, as many at a time as there are cores: what `f` does with a join's
+/// rows is mostly single-threaded, the joins themselves are not.
+pub fn by_parts<T: Send>(
     left: &DataFrame,
     left_key: &str,
     right: &DataFrame,
     right_key: &str,
-    mut f: impl FnMut(&DataFrame, &DataFrame) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    f: impl Fn(&DataFrame, &DataFrame) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Vec<T>> {
     let parts = parts_for(left.height().max(right.height()));
+    in_parts(parts, left, left_key, right, right_key, f)
+}
+
+fn in_parts<T: Send>(
+    parts: u64,
+    left: &DataFrame,
+    left_key: &str,
+    right: &DataFrame,
+    right_key: &str,
+    f: impl Fn(&DataFrame, &DataFrame) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Vec<T>> {
+    use rayon::prelude::*;
     if parts == 1 {
-        return f(left, right);
+        return Ok(vec![f(left, right)?]);
     }
     let (l, r) = (
         split(left, left_key, parts)?,
         split(right, right_key, parts)?,
     );
-    for (l, r) in l.iter().zip(&r) {
-        f(&left.take(l)?, &right.take(r)?)?;
-    }
-    Ok(())
+    l.par_iter()
+        .zip(r.par_iter())
+        .map(|(l, r)| f(&left.take(l)?, &right.take(r)?))
+        .collect()
 }
 
 /// The positions of the rows of each part, in one pass over the key column.
@@ -272,15 +286,13 @@ mod tests {
                 v
             };
             let whole = pairs(&join(&left, &right, &[key], &[key], how.clone()).unwrap());
-            let mut parted = Vec::new();
-            let (l, r) = (
-                split(&left, key, 4).unwrap(),
-                split(&right, key, 4).unwrap(),
-            );
-            for (l, r) in l.iter().zip(&r) {
-                let (l, r) = (left.take(l).unwrap(), right.take(r).unwrap());
-                parted.extend(pairs(&join(&l, &r, &[key], &[key], how.clone()).unwrap()));
-            }
+            let mut parted: Vec<_> = in_parts(4, &left, key, &right, key, |l, r| {
+                Ok(pairs(&join(l, r, &[key], &[key], how.clone())?))
+            })
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
             parted.sort();
             assert!(!whole.is_empty());
             assert_eq!(parted, whole, "{key} {how:?}");

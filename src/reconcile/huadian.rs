@@ -516,9 +516,16 @@ fn against_ledger(
     let ledger = ledger.select(["e_idx", "doc"])?;
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
-    by_parts(&lines, "order", &ledger, "doc", |lines, ledger| {
-        against_ledger_part(ctx, billed, lines, orders, ledger, &mut out, &mut matched)
+    let parts = by_parts(&lines, "order", &ledger, "doc", |lines, ledger| {
+        let mut out = Vec::new();
+        let mut matched = Matches::new(ctx.p.keep_matched);
+        against_ledger_part(ctx, billed, lines, orders, ledger, &mut out, &mut matched)?;
+        Ok((out, matched))
     })?;
+    for (o, m) in parts {
+        out.extend(o);
+        matched.extend(m);
+    }
     Ok((out, matched))
 }
 
@@ -617,14 +624,13 @@ fn missing_in_vendor(
     ])?;
     drop((stmts, docs));
     let lines = frame(vec![pair_col("key", &cols.stmt, &cols.order)])?;
-    let mut absent = Vec::new();
-    by_parts(&named, "key", &lines, "key", |named, lines| {
-        let absent_here = join(named, lines, &["key"], &["key"], JoinType::Anti)?;
-        absent.extend(indices(&absent_here, "e_idx")?);
-        Ok(())
+    let absent = by_parts(&named, "key", &lines, "key", |named, lines| {
+        let absent = join(named, lines, &["key"], &["key"], JoinType::Anti)?;
+        Ok(indices(&absent, "e_idx")?)
     })?;
     Ok(absent
         .into_iter()
+        .flatten()
         .map(|i| {
             let e = orders[i];
             let stmt = e.statement_no.as_deref().unwrap_or_default();
@@ -652,12 +658,13 @@ fn refund_mismatch(
 ) -> anyhow::Result<Vec<Discrepancy>> {
     let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
     let lines = lines.select(["l_idx", "order"])?;
-    let mut out = Vec::new();
-    by_parts(&lines, "order", &sums, "doc", |lines, sums| {
+    let parts = by_parts(&lines, "order", &sums, "doc", |lines, sums| {
         let joined = join(lines, sums, &["order"], &["doc"], JoinType::Left)?;
-        refund_mismatch_part(ctx, billed, &joined, refunds, &mut out)
+        let mut out = Vec::new();
+        refund_mismatch_part(ctx, billed, &joined, refunds, &mut out)?;
+        Ok(out)
     })?;
-    Ok(out)
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// `refund_mismatch` on one part of the lines joined with their refund sums.
