@@ -58,9 +58,8 @@ pub async fn load(settings: &LedgerSettings, base_dir: &Path) -> anyhow::Result<
 
 /// Reads a CSV or XLSX ledger file (chosen by extension, then by content).
 pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledger> {
-    let bytes =
+    let file =
         FileBytes::open(path).with_context(|| format!("cannot read ledger {}", path.display()))?;
-    let file = bytes;
     let bytes: &[u8] = &file;
     let source = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -77,9 +76,9 @@ pub fn read_file(path: &Path, settings: &LedgerSettings) -> anyhow::Result<Ledge
         _ => bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0"),
     };
     if spreadsheet {
-        xlsx::read_xlsx_bytes(&file, &source, settings)
+        xlsx::read_xlsx_bytes(bytes, &source, settings)
     } else {
-        csv::read_csv(&file, &source, settings, file.pages())
+        csv::read_csv(bytes, &source, settings, file.pages())
     }
 }
 
@@ -103,9 +102,7 @@ impl FileBytes {
         let map = unsafe { memmap2::Mmap::map(&file)? };
         Ok(Self::Mapped(map))
     }
-}
 
-impl FileBytes {
     fn pages(&self) -> Pages {
         Pages {
             mapped: matches!(self, Self::Mapped(_)),

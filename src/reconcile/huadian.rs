@@ -517,10 +517,7 @@ fn against_ledger(
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
     let parts = by_parts(&lines, "order", &ledger, "doc", |lines, ledger| {
-        let mut out = Vec::new();
-        let mut matched = Matches::new(ctx.p.keep_matched);
-        against_ledger_part(ctx, billed, lines, orders, ledger, &mut out, &mut matched)?;
-        Ok((out, matched))
+        against_ledger_part(ctx, billed, lines, orders, ledger)
     })?;
     for (o, m) in parts {
         out.extend(o);
@@ -536,9 +533,9 @@ fn against_ledger_part(
     lines: &DataFrame,
     orders: &[&LedgerEntry],
     ledger: &DataFrame,
-    out: &mut Vec<Discrepancy>,
-    matched: &mut Matches,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
+    let mut out = Vec::new();
+    let mut matched = Matches::new(ctx.p.keep_matched);
     let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Inner)?;
     let at = positions(&pairs, "l_idx")?.zip(positions(&pairs, "e_idx")?);
     for (l, i) in at {
@@ -588,7 +585,7 @@ fn against_ledger_part(
         };
         out.push(ctx.p.apply_pending(d, b.date()));
     }
-    Ok(())
+    Ok((out, matched))
 }
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
@@ -660,9 +657,7 @@ fn refund_mismatch(
     let lines = lines.select(["l_idx", "order"])?;
     let parts = by_parts(&lines, "order", &sums, "doc", |lines, sums| {
         let joined = join(lines, sums, &["order"], &["doc"], JoinType::Left)?;
-        let mut out = Vec::new();
-        refund_mismatch_part(ctx, billed, &joined, refunds, &mut out)?;
-        Ok(out)
+        refund_mismatch_part(ctx, billed, &joined, refunds)
     })?;
     Ok(parts.into_iter().flatten().collect())
 }
@@ -673,8 +668,8 @@ fn refund_mismatch_part(
     billed: &[Billed],
     joined: &DataFrame,
     refunds: &[&LedgerEntry],
-    out: &mut Vec<Discrepancy>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Discrepancy>> {
+    let mut out = Vec::new();
     for (i, sum) in indices(joined, "l_idx")?
         .into_iter()
         .zip(opt_i64s(joined, "amount_fen_sum")?)
@@ -699,7 +694,7 @@ fn refund_mismatch_part(
             });
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Ledger invoice rows whose (billNo, billRowNo) query answered no invoice.
