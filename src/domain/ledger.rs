@@ -16,13 +16,11 @@ pub enum EntryKind {
 
 impl EntryKind {
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "order" => Some(Self::Order),
-            "refund" => Some(Self::Refund),
-            "invoice" => Some(Self::Invoice),
-            "payment" => Some(Self::Payment),
-            _ => None,
-        }
+        // Compared in place: one per ledger row, no lower-cased copy.
+        let s = s.trim();
+        [Self::Order, Self::Refund, Self::Invoice, Self::Payment]
+            .into_iter()
+            .find(|k| s.eq_ignore_ascii_case(k.as_str()))
     }
     pub fn as_str(self) -> &'static str {
         match self {

@@ -337,7 +337,7 @@ impl<'a, C: CellText> Fields<'a, C> {
     }
 
     fn required(&mut self, col: Col) -> Option<&'a str> {
-        let t = self.text(col)?.trim();
+        let t = crate::domain::trim(self.text(col)?);
         if t.is_empty() {
             self.bad.push(Bad {
                 col,
@@ -365,7 +365,7 @@ impl<'a, C: CellText> Fields<'a, C> {
     }
 
     fn optional(&mut self, col: Col) -> Option<&'a str> {
-        let t = self.text(col)?.trim();
+        let t = crate::domain::trim(self.text(col)?);
         (!t.is_empty()).then_some(t)
     }
 
@@ -395,7 +395,7 @@ impl<'a, C: CellText> Fields<'a, C> {
 /// (`1.230`) are not a sub-fen part.
 pub(crate) fn parse_amount(t: &str) -> Result<Decimal, String> {
     let d = parse_yuan(t).map_err(|e| e.to_string())?;
-    if d.normalize().scale() > 2 {
+    if d.scale() > 2 && d.normalize().scale() > 2 {
         return Err("more than two decimal places".into());
     }
     Ok(d)
@@ -404,7 +404,7 @@ pub(crate) fn parse_amount(t: &str) -> Result<Decimal, String> {
 /// `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD`, optionally followed by ` 00:00:00`
 /// (what ERPs and spreadsheets append to a date column).
 pub(crate) fn parse_date(t: &str) -> Result<NaiveDate, String> {
-    let t = t.strip_suffix(" 00:00:00").unwrap_or(t).trim();
+    let t = crate::domain::trim(t.strip_suffix(" 00:00:00").unwrap_or(t));
     if let Some(d) = crate::domain::dates::fixed_date(t) {
         return Ok(d);
     }

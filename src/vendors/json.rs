@@ -32,13 +32,18 @@ impl Flex {
     }
 }
 
+impl Flex {
+    /// From a JSON value's text as it stands in the body.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        scalar_text(raw).map(|t| Flex(t.map(|c| c.into_owned())))
+    }
+}
+
 impl<'de> Deserialize<'de> for Flex {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Borrowed: the scalar's text is looked at in place, not copied first.
         let raw = <&'de RawValue>::deserialize(d)?;
-        scalar_text(raw.get())
-            .map(|t| Flex(t.map(|c| c.into_owned())))
-            .map_err(D::Error::custom)
+        Self::from_raw(raw.get()).map_err(D::Error::custom)
     }
 }
 
@@ -55,14 +60,16 @@ impl FlexId {
     pub fn into_text(self) -> crate::domain::Text {
         self.0.unwrap_or_default()
     }
+    /// From a JSON value's text as it stands in the body.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        scalar_text(raw).map(|t| FlexId(t.map(|c| crate::domain::Text::from(c.as_ref()))))
+    }
 }
 
 impl<'de> Deserialize<'de> for FlexId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?;
-        scalar_text(raw.get())
-            .map(|t| FlexId(t.map(|c| crate::domain::Text::from(c.as_ref()))))
-            .map_err(D::Error::custom)
+        Self::from_raw(raw.get()).map_err(D::Error::custom)
     }
 }
 
@@ -93,21 +100,15 @@ fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Amount(pub Option<Decimal>);
 
-/// `str::trim`, with a shortcut for the usual text that starts and ends with a
-/// visible ASCII character (the unicode-aware trim is a measurable part of
-/// reading a million amounts).
-fn trim(t: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
-    if visible(t.as_bytes().first()) && visible(t.as_bytes().last()) {
-        return t;
-    }
-    t.trim()
-}
+use crate::domain::trim;
 
 pub fn decimal_from_text(t: &str) -> Option<Decimal> {
     let t = trim(t);
     if t.is_empty() {
         return None;
+    }
+    if let Some(d) = crate::domain::money::plain_decimal(t) {
+        return Some(d);
     }
     if t.contains(['e', 'E']) {
         Decimal::from_scientific(t).ok()
@@ -116,16 +117,23 @@ pub fn decimal_from_text(t: &str) -> Option<Decimal> {
     }
 }
 
-impl<'de> Deserialize<'de> for Amount {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        match scalar_text(raw.get()).map_err(D::Error::custom)? {
+impl Amount {
+    /// From a JSON value's text as it stands in the body.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        match scalar_text(raw)? {
             None => Ok(Amount(None)),
             Some(s) if trim(&s).is_empty() => Ok(Amount(None)),
             Some(s) => decimal_from_text(&s)
                 .map(|v| Amount(Some(v)))
-                .ok_or_else(|| D::Error::custom(format!("not a decimal amount: {s:?}"))),
+                .ok_or_else(|| format!("not a decimal amount: {s:?}")),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Self::from_raw(raw.get()).map_err(D::Error::custom)
     }
 }
 
@@ -134,6 +142,13 @@ impl<'de> Deserialize<'de> for Amount {
 /// (a statement has one per order line): reading it makes no heap text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Time(pub Option<crate::domain::Text>);
+
+impl Time {
+    /// From a JSON value's text as it stands in the body.
+    pub fn from_raw(raw: &str) -> Result<Self, String> {
+        Ok(Time(FlexId::from_raw(raw)?.into_opt()))
+    }
+}
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -6,6 +6,7 @@ pub mod client;
 mod fetch;
 pub mod normalize;
 pub mod sandbox;
+mod scan;
 pub mod wire;
 
 use crate::archive::ArchiveReader;

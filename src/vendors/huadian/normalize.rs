@@ -139,9 +139,11 @@ pub fn statements(body: &[u8], tz: Tz, source: &str) -> Result<Vec<Statement>, P
     // bodies that do not type go the careful way below, which names the fault.
     // Checked as UTF-8 once and read as text, serde_json checks no string of it
     // again (read as bytes, it checks each of the thousand scalars on its own).
-    let typed = simdutf8::basic::from_utf8(body)
-        .ok()
-        .and_then(|t| serde_json::from_str::<TypedEnvelope<ListOrOne<WStatement>>>(t).ok());
+    // The usual shape is read by `scan`, the rest by serde (same result).
+    let typed = simdutf8::basic::from_utf8(body).ok().and_then(|t| {
+        super::scan::statements(t)
+            .or_else(|| serde_json::from_str::<TypedEnvelope<ListOrOne<WStatement>>>(t).ok())
+    });
     if let Some(env) = typed {
         if env.code() == "0" {
             return env
