@@ -24,13 +24,15 @@ fn no_transparent_huge_pages() {
 fn main() -> std::process::ExitCode {
     #[cfg(target_os = "linux")]
     no_transparent_huge_pages();
-    // Memory a stage frees goes back to the system after 10 ms rather than a
-    // second, so the peak is what a run holds at once, not all it ever touched
-    // (a million-line run: ~540 MB instead of ~620 MB).
+    // Memory a stage frees goes back to the system after 100 ms rather than a
+    // second, so the peak is close to what a run holds at once rather than all it
+    // ever touched; not sooner, or the next stage faults the same pages in again
+    // (a million-line run: 1.84 s / 470 MB at 1 s, 1.89 s / 430 MB at 100 ms,
+    // 2.03 s / 395 MB at 10 ms; docs/PERFORMANCE.md).
     // MIMALLOC_PURGE_DELAY, when set, is the operator's choice and kept.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets a plain integer option; mimalloc reads options atomically.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
     }
     recon::cli::main()
 }

@@ -297,6 +297,7 @@ pub async fn reconcile_archive(
             ledger
         });
         let loaded = load_archive_vendors(&reader, tz);
+        tracing::debug!(elapsed = ?clock.elapsed(), "archive parsed");
         let ledger = ledger
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

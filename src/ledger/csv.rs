@@ -123,6 +123,36 @@ impl Rows<'_> {
 
     /// One piece of an unquoted text whose first byte is on physical line `first`.
     fn piece(&self, piece: &str, first: u64) -> anyhow::Result<Ledger> {
+        match self.piece_by_lines(piece, first) {
+            Some(part) => Ok(part),
+            None => self.piece_by_csv(piece, first),
+        }
+    }
+
+    /// Without quotes (the caller checked) a record is a line and its fields what
+    /// lies between commas: split so, the cells borrowed from the text, with no
+    /// per-record copy or UTF-8 check. A line break other than `\n` or `\r\n`
+    /// (a lone `\r` ends a record too) is left to the CSV reader: None.
+    fn piece_by_lines(&self, piece: &str, first: u64) -> Option<Ledger> {
+        let mut part = Ledger::default();
+        let mut origins = Origins::new(self.source);
+        let mut cells: Vec<&str> = Vec::new();
+        for (line, record) in (first..).zip(piece.split('\n')) {
+            let record = record.strip_suffix('\r').unwrap_or(record);
+            if record.is_empty() {
+                continue;
+            }
+            if record.contains('\r') {
+                return None;
+            }
+            cells.clear();
+            cells.extend(record.split(','));
+            push_row(&mut part, &cells, self.map, &mut origins, line);
+        }
+        Some(part)
+    }
+
+    fn piece_by_csv(&self, piece: &str, first: u64) -> anyhow::Result<Ledger> {
         let mut reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -392,6 +422,33 @@ mod tests {
         s.encoding = "utf-8".into();
         let err = read_csv_bytes(&bytes, "erp.csv", &s).unwrap_err();
         assert!(format!("{err:#}").contains("erp.csv"), "{err:#}");
+    }
+
+    #[test]
+    fn lines_split_by_hand_read_as_the_csv_reader_reads_them() {
+        let headers: Vec<String> = HEADER.trim_end().split(',').map(str::to_string).collect();
+        let map = ColumnMap::resolve(&headers, &settings(), "l.csv").unwrap();
+        let rows = Rows {
+            map: &map,
+            source: "l.csv",
+            pages: Pages::HEAP,
+        };
+        let good = "V1,huadian,order,D1,S1,1,100.00,,2024-05-01,备注";
+        for piece in [
+            format!("{good}\n{good}\n"),
+            format!("{good}\r\n\r\n\n{good}"),
+            format!("\n\n{good},,extra\n V2 ,huadian,ORDER,D2,,,1,,2024-05-02\n"),
+            format!("{good}\nV3,huadian,order,D3\n,,,,,,,,,\n,\nV4,x,refund,D4,,,1.234,,2024-13-01,\n"),
+            format!("{good}\r{good}\n"),
+            format!("{good}\n\r\n{good}\r\r\n"),
+        ] {
+            let by_csv = rows.piece_by_csv(&piece, 7).unwrap();
+            assert!(!by_csv.entries.is_empty(), "{piece:?}");
+            match rows.piece_by_lines(&piece, 7) {
+                Some(by_lines) => assert_eq!(by_lines, by_csv, "{piece:?}"),
+                None => assert!(piece.replace("\r\n", "").contains('\r'), "{piece:?}"),
+            }
+        }
     }
 
     #[test]
