@@ -536,10 +536,27 @@ fn against_ledger_part(
 ) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
-    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Inner)?;
-    let at = positions(&pairs, "l_idx")?.zip(positions(&pairs, "e_idx")?);
-    for (l, i) in at {
-        let (b, e) = (&billed[l], orders[i]);
+    // One left join: a line with a ledger row is a pair to compare, one without
+    // (a null row) is MISSING_IN_LEDGER.
+    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Left)?;
+    let rows = pairs.column("e_idx")?.u32()?;
+    for (l, i) in positions(&pairs, "l_idx")?.zip(rows.iter()) {
+        let b = &billed[l];
+        let Some(i) = i else {
+            let d = Discrepancy {
+                vendor_amount: Some(b.line.order_amount),
+                vendor_date: b.date(),
+                detail: format!(
+                    "order {} (orderAmount {}) has no ledger order row",
+                    b.order(),
+                    b.line.order_amount
+                ),
+                ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
+            };
+            out.push(ctx.p.apply_pending(d, b.date()));
+            continue;
+        };
+        let e = orders[i as usize];
         if ctx.p.differs(e.amount.abs(), b.line.order_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(e.amount),
@@ -568,22 +585,6 @@ fn against_ledger_part(
                 vendor_date: b.date(),
             });
         }
-    }
-    drop(pairs);
-    let lonely = join(lines, ledger, &["order"], &["doc"], JoinType::Anti)?;
-    for i in indices(&lonely, "l_idx")? {
-        let b = &billed[i];
-        let d = Discrepancy {
-            vendor_amount: Some(b.line.order_amount),
-            vendor_date: b.date(),
-            detail: format!(
-                "order {} (orderAmount {}) has no ledger order row",
-                b.order(),
-                b.line.order_amount
-            ),
-            ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
-        };
-        out.push(ctx.p.apply_pending(d, b.date()));
     }
     Ok((out, matched))
 }
