@@ -137,17 +137,27 @@ impl Rows<'_> {
         let mut part = Ledger::default();
         let mut origins = Origins::new(self.source);
         let mut cells: Vec<&str> = Vec::new();
-        for (line, record) in (first..).zip(piece.split('\n')) {
-            let record = record.strip_suffix('\r').unwrap_or(record);
-            if record.is_empty() {
-                continue;
+        let b = piece.as_bytes();
+        let (mut line, mut record, mut field) = (first, 0, 0);
+        // One look at each byte; the end of the text ends the last record.
+        for i in 0..=b.len() {
+            match b.get(i).copied().unwrap_or(b'\n') {
+                b',' => {
+                    cells.push(&piece[field..i]);
+                    field = i + 1;
+                }
+                b'\r' if b.get(i + 1) != Some(&b'\n') => return None,
+                b'\n' => {
+                    let end = if i > field && b[i - 1] == b'\r' { i - 1 } else { i };
+                    if end > record {
+                        cells.push(&piece[field..end]);
+                        push_row(&mut part, &cells, self.map, &mut origins, line);
+                    }
+                    cells.clear();
+                    (line, record, field) = (line + 1, i + 1, i + 1);
+                }
+                _ => {}
             }
-            if record.contains('\r') {
-                return None;
-            }
-            cells.clear();
-            cells.extend(record.split(','));
-            push_row(&mut part, &cells, self.map, &mut origins, line);
         }
         Some(part)
     }
@@ -441,6 +451,7 @@ mod tests {
             format!("{good}\nV3,huadian,order,D3\n,,,,,,,,,\n,\nV4,x,refund,D4,,,1.234,,2024-13-01,\n"),
             format!("{good}\r{good}\n"),
             format!("{good}\n\r\n{good}\r\r\n"),
+            format!("{good},\r\n,\r\n\r\n{good}"),
         ] {
             let by_csv = rows.piece_by_csv(&piece, 7).unwrap();
             assert!(!by_csv.entries.is_empty(), "{piece:?}");
