@@ -94,6 +94,9 @@ pub fn check(
     p: &Params,
 ) -> anyhow::Result<Found> {
     let ctx = Ctx { vendor, fetched, p };
+    // Each step's time at debug level (`RECON_LOG=debug`), for docs/PERFORMANCE.md.
+    let clock = std::time::Instant::now();
+    let step = |name: &str| tracing::debug!(elapsed = ?clock.elapsed(), "huadian: {name}");
     let rows = LedgerRows::of(&ledger);
     drop(ledger);
     let statements = fetched_statements(data);
@@ -102,8 +105,11 @@ pub fn check(
     // and a margin, not for both sides (a table twice the size is memory touched
     // for nothing).
     let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + statements.len());
+    step("lines and ledger rows by kind");
     let cols = LineCols::of(&billed, &mut keys);
+    step("line key ids");
     let orders = entry_frame(&rows.orders, &mut keys, false)?;
+    step("ledger order key ids");
     let duplicates = mark_duplicates(&mut billed, &cols, &keys);
 
     let mut found = Found::default();
@@ -118,12 +124,14 @@ pub fn check(
     let fetched_stmts = keys.ids(fetched_statement_nos(data));
     let refunds = entry_frame(&rows.refunds, &mut keys, true)?;
     drop(keys);
+    step("duplicates, statement and refund key ids");
     out.extend(statement_totals(&ctx, &statements, &billed, &cols, heads)?);
     for b in &billed {
         out.extend(line_totals(&ctx, b));
         out.extend(out_of_period(&ctx, b));
     }
     out.extend(undelivered(&ctx, data, &billed));
+    step("statement totals, line totals, periods, packages");
     if fetched {
         out.extend(missing_in_vendor(
             &ctx,
@@ -134,11 +142,13 @@ pub fn check(
         )?);
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
+    step("MISSING_IN_VENDOR, invoices");
     // The line columns end here: the largest join runs without them.
     let primary = primary_lines_frame(&billed, cols)?;
     let (against, matched) = against_ledger(&ctx, &billed, &primary, &rows.orders, &orders)?;
     out.extend(against);
     found.matched = matched;
+    step("lines against ledger orders");
     out.extend(refund_mismatch(
         &ctx,
         &billed,
@@ -148,6 +158,7 @@ pub fn check(
     )?);
     out.extend(invoice_delivery_failed(&ctx, data));
     out.extend(returns(&ctx, data, &rows.refunds));
+    step("refunds, invoice delivery, returns");
     Ok(found)
 }
 
