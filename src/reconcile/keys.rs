@@ -103,23 +103,30 @@ impl<'a> Keys<'a> {
     }
 
     /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per half.
+    /// Every key is hashed once first, on every core; each half's thread then
+    /// reads only its own keys.
     pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
+        use rayon::prelude::*;
         const NONE: u32 = u32::MAX;
+        let hashes: Vec<u64> = (0..n)
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .map(|i| hash(key(i)))
+            .collect();
         let [first, second] = &mut self.halves;
         let run = |half: usize, table: &mut Half<'a>| -> Vec<u32> {
             let mut out = vec![NONE; n];
-            let mut last: Option<(&str, u32)> = None;
-            for (i, slot) in out.iter_mut().enumerate() {
+            let mut last: Option<(u64, &str, u32)> = None;
+            for (slot, (i, &h)) in out.iter_mut().zip(hashes.iter().enumerate()) {
+                if half_of(h) != half {
+                    continue;
+                }
                 let k = key(i);
                 *slot = match last {
-                    Some((l, id)) if l == k => id,
+                    Some((lh, l, id)) if lh == h && l == k => id,
                     _ => {
-                        let h = hash(k);
-                        if half_of(h) != half {
-                            continue;
-                        }
                         let id = table.id(half, k, h);
-                        last = Some((k, id));
+                        last = Some((h, k, id));
                         id
                     }
                 };
@@ -127,6 +134,7 @@ impl<'a> Keys<'a> {
             out
         };
         let (a, b) = rayon::join(|| run(0, first), || run(1, second));
+        drop(hashes);
         a.into_iter()
             .zip(b)
             .map(|(a, b)| if a != NONE { a } else { b })
