@@ -74,13 +74,23 @@ struct LedgerRows<'a> {
 }
 
 impl<'a> LedgerRows<'a> {
+    /// One pass over the rows (millions of them, each read once).
     fn of(entries: &[&'a LedgerEntry]) -> Self {
-        let kind = |k: EntryKind| entries.iter().copied().filter(|e| e.kind == k).collect();
-        Self {
-            orders: kind(EntryKind::Order),
-            refunds: kind(EntryKind::Refund),
-            invoices: kind(EntryKind::Invoice),
+        let mut rows = Self {
+            orders: Vec::with_capacity(entries.len()),
+            refunds: Vec::new(),
+            invoices: Vec::new(),
+        };
+        for &e in entries {
+            match e.kind {
+                EntryKind::Order => rows.orders.push(e),
+                EntryKind::Refund => rows.refunds.push(e),
+                EntryKind::Invoice => rows.invoices.push(e),
+                EntryKind::Payment => {}
+            }
         }
+        rows.orders.shrink_to_fit();
+        rows
     }
 }
 
@@ -342,23 +352,16 @@ fn statement_totals(
                 - fen_of(b.line.return_amount, "returnAmount")?)
         })
         .collect::<anyhow::Result<Vec<i64>>>()?;
-    let lines = frame(vec![
-        u32_col("stmt", cols.stmt.clone()),
-        i64_col("net", net),
-    ])?;
-    let sums = sum_by(&lines, &["stmt"], "net")?;
-    let heads = frame(vec![
-        idx_col("s_idx", statements.len()),
-        u32_col("stmt", heads),
-    ])?;
-    let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Left)?;
+    // Statement ids are dense: the sums are an array indexed by id.
+    let mut sums = vec![0i64; cols.stmt.iter().max().map_or(0, |m| *m as usize + 1)];
+    for (&stmt, net) in cols.stmt.iter().zip(net) {
+        sums[stmt as usize] += net;
+    }
     let mut out = Vec::new();
-    for (i, sum) in indices(&joined, "s_idx")?
-        .into_iter()
-        .zip(opt_i64s(&joined, "net_sum")?)
-    {
+    for (i, head) in heads.into_iter().enumerate() {
+        // A statement without lines sums to zero.
         let s = statements[i];
-        let expected = fen_to_yuan(sum.unwrap_or(0));
+        let expected = fen_to_yuan(sums.get(head as usize).copied().unwrap_or(0));
         if ctx.p.differs(expected, s.total_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(expected),

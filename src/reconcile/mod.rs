@@ -143,7 +143,7 @@ fn ledger_rows_of_all<'a>(input: &ReconcileInput<'a>) -> Vec<&'a LedgerEntry> {
 }
 
 fn same_vendor(ledger_vendor: &str, key: &str) -> bool {
-    ledger_vendor.trim().eq_ignore_ascii_case(key)
+    crate::domain::trim(ledger_vendor).eq_ignore_ascii_case(key)
 }
 
 fn ledger_rows_of<'a>(ledger: &'a Ledger, vendor: &str) -> Vec<&'a LedgerEntry> {
