@@ -148,7 +148,11 @@ impl Rows<'_> {
                 }
                 b'\r' if b.get(i + 1) != Some(&b'\n') => return None,
                 b'\n' => {
-                    let end = if i > field && b[i - 1] == b'\r' { i - 1 } else { i };
+                    let end = if i > field && b[i - 1] == b'\r' {
+                        i - 1
+                    } else {
+                        i
+                    };
                     if end > record {
                         cells.push(&piece[field..end]);
                         push_row(&mut part, &cells, self.map, &mut origins, line);
@@ -448,7 +452,9 @@ mod tests {
             format!("{good}\n{good}\n"),
             format!("{good}\r\n\r\n\n{good}"),
             format!("\n\n{good},,extra\n V2 ,huadian,ORDER,D2,,,1,,2024-05-02\n"),
-            format!("{good}\nV3,huadian,order,D3\n,,,,,,,,,\n,\nV4,x,refund,D4,,,1.234,,2024-13-01,\n"),
+            format!(
+                "{good}\nV3,huadian,order,D3\n,,,,,,,,,\n,\nV4,x,refund,D4,,,1.234,,2024-13-01,\n"
+            ),
             format!("{good}\r{good}\n"),
             format!("{good}\n\r\n{good}\r\r\n"),
             format!("{good},\r\n,\r\n\r\n{good}"),

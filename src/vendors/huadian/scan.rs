@@ -469,19 +469,22 @@ mod tests {
         let seed = r#"{"result":[{"statementNo":"S1","totalAmount":1,"statementDetails":[{"orderCode":"O1","orderAmount":2,"statementOrderItems":[{"price":1,"num":2,"totalPrice":2}]}]}]}"#;
         assert!(by_scan(seed).is_some());
         for (from, to) in [
-            (r#""S1""#, r#""S\u0031""#),                           // an escape in a kept text
-            (r#""O1""#, "\"O\t1\""),                               // a control character
+            (r#""S1""#, r#""S\u0031""#), // an escape in a kept text
+            (r#""O1""#, "\"O\t1\""),     // a control character
             (r#""totalAmount":1,"#, r#""totalAmount":1,"totalAmount":2,"#), // a duplicate
-            (r#""totalAmount":1,"#, ""),                           // a required field missing
+            (r#""totalAmount":1,"#, ""), // a required field missing
             (r#""orderAmount":2,"#, ""),
             (r#""num":2,"#, ""),
-            (r#"[{"price":1,"num":2,"totalPrice":2}]"#, r#""[{\"price\":1,\"num\":2,\"totalPrice\":2}]""#),
-            (r#""orderAmount":2"#, r#""orderAmount":02"#),         // not a JSON number
+            (
+                r#"[{"price":1,"num":2,"totalPrice":2}]"#,
+                r#""[{\"price\":1,\"num\":2,\"totalPrice\":2}]""#,
+            ),
+            (r#""orderAmount":2"#, r#""orderAmount":02"#), // not a JSON number
             (r#""orderAmount":2"#, r#""orderAmount":2."#),
-            (r#""orderAmount":2"#, r#""orderAmount":"2x""#),       // not an amount
-            (r#""orderAmount":2"#, r#""orderAmount":[2]"#),        // not a scalar
+            (r#""orderAmount":2"#, r#""orderAmount":"2x""#), // not an amount
+            (r#""orderAmount":2"#, r#""orderAmount":[2]"#),  // not a scalar
             (r#"{"result""#, r#"{"success":"true","result""#),
-            (r#"}]}]}"#, r#"}]}]} x"#),                            // trailing text
+            (r#"}]}]}"#, r#"}]}]} x"#), // trailing text
             (r#"}]}]}"#, r#"}]}],}"#),
             (r#"{"result""#, r#"{"x":tru,"result""#),
         ] {
