@@ -3,6 +3,7 @@
 //! typed `string` that arrive as arrays and arrays that arrive as strings,
 //! zone-less local times or epoch milliseconds.
 
+use crate::domain::trim;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
@@ -30,9 +31,6 @@ impl Flex {
     pub fn into_opt(self) -> Option<String> {
         self.0.filter(|s| !s.trim().is_empty())
     }
-}
-
-impl Flex {
     /// From a JSON value's text as it stands in the body.
     pub fn from_raw(raw: &str) -> Result<Self, String> {
         scalar_text(raw).map(|t| Flex(t.map(|c| c.into_owned())))
@@ -99,8 +97,6 @@ fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {
 /// An exact decimal from a JSON number's text or a numeric string.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Amount(pub Option<Decimal>);
-
-use crate::domain::trim;
 
 pub fn decimal_from_text(t: &str) -> Option<Decimal> {
     let t = trim(t);
