@@ -494,6 +494,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn generated_bodies_take_the_scan_and_read_as_serde_reads_them() {
+        use crate::sandbox::generate::{generate, GenerateOptions, Layout};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("w");
+        generate(&GenerateOptions {
+            dir: out.clone(),
+            orders: 2_000,
+            seed: 7,
+            layout: Layout::Archive,
+            threads: 1,
+        })
+        .unwrap();
+        let mut read = 0;
+        for f in std::fs::read_dir(out.join("huadian/statement")).unwrap() {
+            let body = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            let scanned = by_scan(&body);
+            assert!(scanned.is_some(), "a generated body left to serde");
+            assert_eq!(scanned, by_serde(&body));
+            read += 1;
+        }
+        assert!(read >= 20, "{read} bodies");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         /// Whatever a damaged body is, the scan reads it as serde does or not at all.
