@@ -116,6 +116,10 @@ pub fn decimal_from_text(t: &str) -> Option<Decimal> {
 impl Amount {
     /// From a JSON value's text as it stands in the body.
     pub fn from_raw(raw: &str) -> Result<Self, String> {
+        // The usual JSON number: its text holds no quotes, blanks or `null`.
+        if let Some(d) = crate::domain::money::plain_decimal(raw) {
+            return Ok(Amount(Some(d)));
+        }
         match scalar_text(raw)? {
             None => Ok(Amount(None)),
             Some(s) if trim(&s).is_empty() => Ok(Amount(None)),
@@ -148,7 +152,8 @@ impl Time {
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Time(FlexId::deserialize(d)?.into_opt()))
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Self::from_raw(raw.get()).map_err(D::Error::custom)
     }
 }
 

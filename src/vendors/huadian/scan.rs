@@ -53,25 +53,6 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// `Amount::from_raw` for the usual JSON number, without looking for quotes,
-/// blanks or `null` that a number's text cannot hold.
-fn amount(raw: &str) -> Result<Amount, String> {
-    match crate::domain::money::plain_decimal(raw) {
-        Some(d) => Ok(Amount(Some(d))),
-        None => Amount::from_raw(raw),
-    }
-}
-
-/// `FlexId::from_raw` for the usual string without escapes.
-fn id(raw: &str) -> Result<FlexId, String> {
-    match raw.as_bytes() {
-        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-            Ok(FlexId(Some(raw[1..raw.len() - 1].into())))
-        }
-        _ => FlexId::from_raw(raw),
-    }
-}
-
 /// Fields seen in one object, to refuse a duplicate as serde does.
 #[derive(Default)]
 struct Seen(u32);
@@ -294,23 +275,13 @@ impl<'a> Scan<'a> {
     }
 
     fn statement(&mut self) -> Option<WStatement> {
-        let mut w = WStatement {
-            statement_no: Flex::default(),
-            total_amount: Amount::default(),
-            taxpayer_no: Flex::default(),
-            invoice_title: Flex::default(),
-            invoice_type: Flex::default(),
-            company_name: Flex::default(),
-            reason: Flex::default(),
-            statement_details: None,
-            statement_extends: None,
-        };
+        let mut w = WStatement::default();
         let mut seen = Seen::default();
         self.object(|s, key| {
             let seen = &mut seen;
             match key {
                 "statementNo" => s.put(seen, 0, &mut w.statement_no, Flex::from_raw),
-                "totalAmount" => s.put(seen, 1, &mut w.total_amount, amount),
+                "totalAmount" => s.put(seen, 1, &mut w.total_amount, Amount::from_raw),
                 "taxpayerNo" => s.put(seen, 2, &mut w.taxpayer_no, Flex::from_raw),
                 "invoiceTitle" => s.put(seen, 3, &mut w.invoice_title, Flex::from_raw),
                 "invoiceType" => s.put(seen, 4, &mut w.invoice_type, Flex::from_raw),
@@ -334,20 +305,14 @@ impl<'a> Scan<'a> {
     }
 
     fn line(&mut self) -> Option<WLine> {
-        let mut w = WLine {
-            order_code: FlexId::default(),
-            order_amount: Amount::default(),
-            return_amount: Amount::default(),
-            order_end_time: Time::default(),
-            statement_order_items: Lenient::default(),
-        };
+        let mut w = WLine::default();
         let mut seen = Seen::default();
         self.object(|s, key| {
             let seen = &mut seen;
             match key {
-                "orderCode" => s.put(seen, 0, &mut w.order_code, id),
-                "orderAmount" => s.put(seen, 1, &mut w.order_amount, amount),
-                "returnAmount" => s.put(seen, 2, &mut w.return_amount, amount),
+                "orderCode" => s.put(seen, 0, &mut w.order_code, FlexId::from_raw),
+                "orderAmount" => s.put(seen, 1, &mut w.order_amount, Amount::from_raw),
+                "returnAmount" => s.put(seen, 2, &mut w.return_amount, Amount::from_raw),
                 "orderEndTime" => s.put(seen, 3, &mut w.order_end_time, Time::from_raw),
                 "statementOrderItems" => {
                     seen.first(4)?;
@@ -362,20 +327,15 @@ impl<'a> Scan<'a> {
     }
 
     fn item(&mut self) -> Option<WItem> {
-        let mut w = WItem {
-            sku: FlexId::default(),
-            price: Amount::default(),
-            num: Amount::default(),
-            total_price: Amount::default(),
-        };
+        let mut w = WItem::default();
         let mut seen = Seen::default();
         self.object(|s, key| {
             let seen = &mut seen;
             match key {
-                "sku" => s.put(seen, 0, &mut w.sku, id),
-                "price" => s.put(seen, 1, &mut w.price, amount),
-                "num" => s.put(seen, 2, &mut w.num, amount),
-                "totalPrice" => s.put(seen, 3, &mut w.total_price, amount),
+                "sku" => s.put(seen, 0, &mut w.sku, FlexId::from_raw),
+                "price" => s.put(seen, 1, &mut w.price, Amount::from_raw),
+                "num" => s.put(seen, 2, &mut w.num, Amount::from_raw),
+                "totalPrice" => s.put(seen, 3, &mut w.total_price, Amount::from_raw),
                 _ => s.skip(4),
             }
         })?;
@@ -383,11 +343,7 @@ impl<'a> Scan<'a> {
     }
 
     fn extend(&mut self) -> Option<WExtend> {
-        let mut w = WExtend {
-            column_name: Flex::default(),
-            column_key: Flex::default(),
-            column_value: Flex::default(),
-        };
+        let mut w = WExtend::default();
         let mut seen = Seen::default();
         self.object(|s, key| {
             let seen = &mut seen;

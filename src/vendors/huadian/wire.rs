@@ -57,7 +57,7 @@ impl<T> TypedEnvelope<T> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WStatement {
     pub statement_no: Flex,
@@ -78,7 +78,7 @@ pub struct WStatement {
     pub statement_extends: Option<Vec<WExtend>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WLine {
     pub order_code: FlexId,
@@ -94,7 +94,7 @@ pub struct WLine {
 
 /// skuName and returnNum are not read: no check uses them, and the archive keeps
 /// them byte for byte.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WItem {
     #[serde(default)]
@@ -104,7 +104,7 @@ pub struct WItem {
     pub total_price: Amount,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WExtend {
     #[serde(default)]
