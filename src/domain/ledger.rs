@@ -1,5 +1,6 @@
 //! The company's ledger, normalized: one `LedgerEntry` per readable row.
 
+use super::PackedDecimal;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -55,23 +56,48 @@ impl Origin {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One ledger row. 96 bytes: a large month's ledger holds ten million of them
+/// at once, so what most rows share (kind, file, vendor, the optional columns
+/// they leave blank) is one `EntryMeta` for all of them.
+#[derive(Debug, Clone, PartialEq)]
 pub struct LedgerEntry {
     pub entry_id: Text,
-    pub kind: EntryKind,
     pub doc_no: Text,
     pub statement_no: Option<Text>,
     /// Yuan. Refund amounts are stored positive (SPEC §4).
-    pub amount: Decimal,
+    amount: Option<PackedDecimal>,
     pub booked_on: NaiveDate,
-    /// The optional columns, out of line: most rows fill none of them, and
-    /// seven empty strings per row cost 170 MB at a million rows.
-    #[serde(flatten)]
-    pub details: Option<Box<EntryDetails>>,
-    #[serde(flatten)]
-    pub origin: Arc<Origin>,
     /// Physical line in the source (header = line 1; SQL: row number).
     pub line: u32,
+    meta: Arc<EntryMeta>,
+}
+
+/// What a ledger row shares with the other rows of its file, vendor and kind.
+/// A row that fills an optional column, or whose amount does not pack into 8
+/// bytes, has one of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryMeta {
+    kind: EntryKind,
+    origin: Arc<Origin>,
+    details: EntryDetails,
+    /// The amount, when it does not pack.
+    amount: Option<Decimal>,
+}
+
+impl EntryMeta {
+    /// The meta of the rows of `kind` from `origin` with no optional column.
+    pub fn plain(kind: EntryKind, origin: Arc<Origin>) -> Arc<Self> {
+        Arc::new(Self {
+            kind,
+            origin,
+            details: EntryDetails::default(),
+            amount: None,
+        })
+    }
+
+    pub fn kind(&self) -> EntryKind {
+        self.kind
+    }
 }
 
 /// The optional columns of SPEC §4 a ledger row may fill (line_no and a currency
@@ -90,46 +116,104 @@ pub struct EntryDetails {
     pub memo: Option<String>,
 }
 
-impl EntryDetails {
-    /// None when every field is empty, so that most rows carry nothing.
-    pub fn boxed(self) -> Option<Box<EntryDetails>> {
-        (self != EntryDetails::default()).then(|| Box::new(self))
-    }
+/// A ledger row's own columns, given to `LedgerEntry::new`.
+pub struct EntryFields {
+    pub entry_id: Text,
+    pub doc_no: Text,
+    pub statement_no: Option<Text>,
+    pub amount: Decimal,
+    pub booked_on: NaiveDate,
+    pub line: u32,
+    pub details: EntryDetails,
 }
 
 macro_rules! detail_getters {
     ($($f:ident),*) => {
         impl LedgerEntry {
             $(pub fn $f(&self) -> Option<&str> {
-                self.details.as_ref().and_then(|d| d.$f.as_deref())
+                self.meta.details.$f.as_deref()
             })*
         }
     };
 }
 impl LedgerEntry {
+    /// A row with the shared meta `plain` (`EntryMeta::plain` of its kind and
+    /// origin), or a meta of its own when it needs one.
+    pub fn new(f: EntryFields, plain: &Arc<EntryMeta>) -> Self {
+        let packed = PackedDecimal::pack(f.amount);
+        let meta = if packed.is_some() && f.details == EntryDetails::default() {
+            plain.clone()
+        } else {
+            Arc::new(EntryMeta {
+                details: f.details,
+                amount: packed.is_none().then_some(f.amount),
+                ..(**plain).clone()
+            })
+        };
+        Self {
+            entry_id: f.entry_id,
+            doc_no: f.doc_no,
+            statement_no: f.statement_no,
+            amount: packed,
+            booked_on: f.booked_on,
+            line: f.line,
+            meta,
+        }
+    }
+
+    pub fn kind(&self) -> EntryKind {
+        self.meta.kind
+    }
+
+    /// Yuan; a refund's is positive (SPEC §4).
+    pub fn amount(&self) -> Decimal {
+        match self.amount {
+            Some(p) => p.get(),
+            None => self.meta.amount.unwrap_or_default(),
+        }
+    }
+
+    pub fn origin(&self) -> &Arc<Origin> {
+        &self.meta.origin
+    }
+
     /// The vendor key, lower-cased.
     pub fn vendor(&self) -> &str {
-        &self.origin.vendor
+        &self.meta.origin.vendor
     }
 
     /// The file name (or `sql`) the row was read from.
     pub fn source(&self) -> &str {
-        &self.origin.source
+        &self.meta.origin.source
     }
 
     /// The row's currency code, upper-cased; CNY when the ledger left it blank.
     pub fn currency(&self) -> &str {
-        self.details
-            .as_ref()
-            .and_then(|d| d.currency.as_deref())
-            .unwrap_or("CNY")
+        self.meta.details.currency.as_deref().unwrap_or("CNY")
     }
 
     /// Sets line_no (blank is no value).
     pub fn set_line_no(&mut self, line_no: Option<&str>) {
-        let mut d = self.details.take().map(|b| *b).unwrap_or_default();
-        d.line_no = line_no.filter(|l| !l.trim().is_empty()).map(str::to_string);
-        self.details = d.boxed();
+        let mut meta = (*self.meta).clone();
+        meta.details.line_no = line_no.filter(|l| !l.trim().is_empty()).map(str::to_string);
+        self.meta = Arc::new(meta);
+    }
+
+    pub fn set_amount(&mut self, amount: Decimal) {
+        self.amount = PackedDecimal::pack(amount);
+        let elsewhere = self.amount.is_none().then_some(amount);
+        if self.meta.amount != elsewhere {
+            let mut meta = (*self.meta).clone();
+            meta.amount = elsewhere;
+            self.meta = Arc::new(meta);
+        }
+    }
+
+    /// Moves the row to another file or vendor.
+    pub fn set_origin(&mut self, origin: Arc<Origin>) {
+        let mut meta = (*self.meta).clone();
+        meta.origin = origin;
+        self.meta = Arc::new(meta);
     }
 }
 
@@ -155,7 +239,7 @@ pub struct InputError {
     pub error: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     pub entries: Vec<LedgerEntry>,
     pub errors: Vec<InputError>,
@@ -166,6 +250,6 @@ mod tests {
     /// A large month's ledger holds ten million rows at once.
     #[test]
     fn a_ledger_entry_stays_small() {
-        assert!(std::mem::size_of::<super::LedgerEntry>() <= 120);
+        assert!(std::mem::size_of::<super::LedgerEntry>() <= 96);
     }
 }

@@ -9,8 +9,12 @@ pub mod money;
 
 pub use discrepancy::{Code, Discrepancy, MatchedLine, Severity, Status};
 pub use documents::*;
-pub use ledger::{EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Origin, Text};
-pub use money::{fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError};
+pub use ledger::{
+    EntryDetails, EntryFields, EntryKind, EntryMeta, InputError, Ledger, LedgerEntry, Origin, Text,
+};
+pub use money::{
+    fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError, PackedDecimal,
+};
 
 /// `str::trim`, with a shortcut for the usual text that starts and ends with a
 /// visible ASCII character (the unicode-aware trim is a measurable part of

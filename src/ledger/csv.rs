@@ -387,9 +387,9 @@ mod tests {
         let text = format!("{HEADER}V1,huadian,invoice,D1,,,\"1,234.50\",cny,2024/05/01,发票\n");
         let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
         assert_eq!(l.errors, vec![]);
-        assert_eq!(l.entries[0].amount, dec("1234.50"));
+        assert_eq!(l.entries[0].amount(), dec("1234.50"));
         assert_eq!(l.entries[0].currency(), "CNY");
-        assert_eq!(l.entries[0].kind, EntryKind::Invoice);
+        assert_eq!(l.entries[0].kind(), EntryKind::Invoice);
         assert_eq!(l.entries[0].statement_no, None);
     }
 
@@ -421,7 +421,11 @@ mod tests {
         assert_eq!(l.entries.len(), 2);
         assert_eq!(l.entries[0].entry_id, "记-001");
         assert_eq!(l.entries[0].memo(), Some("办公用品采购"));
-        assert_eq!(l.entries[1].amount, dec("1234.50"), "refund taken positive");
+        assert_eq!(
+            l.entries[1].amount(),
+            dec("1234.50"),
+            "refund taken positive"
+        );
         assert_eq!(
             l.entries[1].booked_on,
             NaiveDate::from_ymd_opt(2024, 5, 2).unwrap()
@@ -555,7 +559,7 @@ mod tests {
             .collect();
         assert_eq!(ok, vec![("V1", 2), ("V7", 12)]);
         assert_eq!(l.entries[0].memo(), Some("first line\nsecond line\nthird"));
-        assert_eq!(l.entries[1].amount, dec("20.00"));
+        assert_eq!(l.entries[1].amount(), dec("20.00"));
     }
 
     #[test]
@@ -583,7 +587,7 @@ mod tests {
             " Entry_ID ,VENDOR,Kind,Doc_No,Amount,Booked_On\nV1,huadian,ORDER,D1,1,2024-05-01\n";
         let l = read_csv_bytes(text.as_bytes(), "l.csv", &settings()).unwrap();
         assert_eq!(l.errors, vec![]);
-        assert_eq!(l.entries[0].kind, EntryKind::Order);
+        assert_eq!(l.entries[0].kind(), EntryKind::Order);
     }
 
     #[test]

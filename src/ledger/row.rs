@@ -2,7 +2,8 @@
 //! text cells → `LedgerEntry`, or one `InputError` per bad field (the row is skipped).
 
 use crate::domain::{
-    parse_yuan, EntryDetails, EntryKind, InputError, Ledger, LedgerEntry, Origin, Text,
+    parse_yuan, EntryDetails, EntryFields, EntryKind, EntryMeta, InputError, Ledger, LedgerEntry,
+    Origin, Text,
 };
 use crate::settings::LedgerSettings;
 use anyhow::bail;
@@ -198,7 +199,7 @@ impl ColumnMap {
 pub(crate) struct Origins {
     source: Arc<str>,
     /// A ledger names a handful of vendors: a list beats a map.
-    known: Vec<Arc<Origin>>,
+    known: Vec<(Arc<Origin>, [Arc<EntryMeta>; 4])>,
 }
 
 impl Origins {
@@ -213,16 +214,27 @@ impl Origins {
         &self.source
     }
 
-    fn of(&mut self, vendor: &str) -> Arc<Origin> {
-        if let Some(o) = self.known.iter().find(|o| o.vendor == vendor) {
-            return o.clone();
-        }
-        let o = Arc::new(Origin {
-            vendor: vendor.into(),
-            source: self.source.clone(),
-        });
-        self.known.push(o.clone());
-        o
+    /// The meta shared by the rows of `vendor` and `kind` with no optional column.
+    fn plain(&mut self, vendor: &str, kind: EntryKind) -> Arc<EntryMeta> {
+        let at = match self.known.iter().position(|(o, _)| o.vendor == vendor) {
+            Some(at) => at,
+            None => {
+                let o = Arc::new(Origin {
+                    vendor: vendor.into(),
+                    source: self.source.clone(),
+                });
+                let kinds = [
+                    EntryKind::Order,
+                    EntryKind::Refund,
+                    EntryKind::Invoice,
+                    EntryKind::Payment,
+                ]
+                .map(|k| EntryMeta::plain(k, o.clone()));
+                self.known.push((o, kinds));
+                self.known.len() - 1
+            }
+        };
+        self.known[at].1[kind as usize].clone()
     }
 }
 
@@ -278,22 +290,25 @@ pub(crate) fn push_row<C: CellText>(
     if !f.bad.is_empty() {
         return f.report(out, origins.source(), line);
     }
-    out.entries.push(LedgerEntry {
-        entry_id: entry_id.into(),
-        kind,
-        doc_no: doc_no.into(),
-        statement_no,
-        // SPEC §4: refunds are stored positive whatever sign the ledger books them with.
-        amount: if kind == EntryKind::Refund {
-            amount.abs()
-        } else {
-            amount
+    // SPEC §4: refunds are stored positive whatever sign the ledger books them with.
+    let amount = if kind == EntryKind::Refund {
+        amount.abs()
+    } else {
+        amount
+    };
+    let plain = origins.plain(&vendor, kind);
+    out.entries.push(LedgerEntry::new(
+        EntryFields {
+            entry_id: entry_id.into(),
+            doc_no: doc_no.into(),
+            statement_no,
+            amount,
+            booked_on,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            details,
         },
-        booked_on,
-        details: details.boxed(),
-        origin: origins.of(&vendor),
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-    });
+        &plain,
+    ));
 }
 
 /// Short texts (ids, vendor keys) are kept inline, not on the heap.

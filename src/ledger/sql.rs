@@ -262,10 +262,10 @@ mod tests {
                 (
                     e.entry_id.as_str(),
                     e.vendor(),
-                    e.kind,
+                    e.kind(),
                     e.statement_no.as_deref(),
                     e.line_no(),
-                    e.amount,
+                    e.amount(),
                     e.booked_on.to_string(),
                     e.memo(),
                     e.source(),

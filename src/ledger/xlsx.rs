@@ -172,16 +172,16 @@ mod tests {
         assert_eq!(v1.entry_id, "V1");
         assert_eq!(v1.doc_no, "19876543210987654321", "text id kept as is");
         assert_eq!(v1.line_no(), Some("3"), "no .0 on a numeric id");
-        assert_eq!(v1.amount, dec("1234.5"));
+        assert_eq!(v1.amount(), dec("1234.5"));
         assert_eq!(v1.booked_on, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
         assert_eq!(v1.line, 2);
         let v2 = &l.entries[1];
         assert_eq!(v2.doc_no, "2000000123");
-        assert_eq!(v2.amount, dec("0.1"));
+        assert_eq!(v2.amount(), dec("0.1"));
         let v5 = &l.entries[2];
         assert_eq!((v5.entry_id.as_str(), v5.line), ("V5", 6));
-        assert_eq!(v5.kind, EntryKind::Refund);
-        assert_eq!(v5.amount, dec("20"));
+        assert_eq!(v5.kind(), EntryKind::Refund);
+        assert_eq!(v5.amount(), dec("20"));
         assert_eq!(v5.memo(), Some("退货"));
         assert_eq!(l.entries.len(), 3);
     }

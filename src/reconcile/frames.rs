@@ -76,84 +76,6 @@ pub fn positions<'a>(
         .map(|i| i.unwrap_or_default() as usize))
 }
 
-/// A key column of two ids in one (`hi << 32 | lo`), so that a join on a pair
-/// of keys is a join on one integer column.
-pub fn pair_col(name: &str, hi: &[u32], lo: &[u32]) -> Column {
-    Column::new(
-        name.into(),
-        hi.iter()
-            .zip(lo)
-            .map(|(&h, &l)| (u64::from(h) << 32) | u64::from(l))
-            .collect::<Vec<u64>>(),
-    )
-}
-
-/// How many parts a join over `rows` rows runs in, one after the other: about a
-/// million rows each (a power of two, at most 8). Polars' tables and the pairs of
-/// one part are held at a time, not those of the whole join.
-pub fn parts_for(rows: usize) -> u64 {
-    ((rows / 1_000_000).max(1).next_power_of_two() as u64).min(8)
-}
-
-/// `f` of each part of `left` and `right`, parted alike on their integer join keys
-/// (`u32` or `u64`, key modulo `parts_for`), in part order: equal keys are in the
-/// same part, so the joins of the parts are the whole join. With the pair keys of
-/// `pair_col` and a power of two, the part is that of the low id. Parts run on
-/// every core, as many at a time as there are cores: what `f` does with a join's
-/// rows is mostly single-threaded, the joins themselves are not.
-pub fn by_parts<T: Send>(
-    left: &DataFrame,
-    left_key: &str,
-    right: &DataFrame,
-    right_key: &str,
-    f: impl Fn(&DataFrame, &DataFrame) -> anyhow::Result<T> + Sync,
-) -> anyhow::Result<Vec<T>> {
-    let parts = parts_for(left.height().max(right.height()));
-    in_parts(parts, left, left_key, right, right_key, f)
-}
-
-fn in_parts<T: Send>(
-    parts: u64,
-    left: &DataFrame,
-    left_key: &str,
-    right: &DataFrame,
-    right_key: &str,
-    f: impl Fn(&DataFrame, &DataFrame) -> anyhow::Result<T> + Sync,
-) -> anyhow::Result<Vec<T>> {
-    use rayon::prelude::*;
-    if parts == 1 {
-        return Ok(vec![f(left, right)?]);
-    }
-    let (l, r) = (
-        split(left, left_key, parts)?,
-        split(right, right_key, parts)?,
-    );
-    l.par_iter()
-        .zip(r.par_iter())
-        .map(|(l, r)| f(&left.take(l)?, &right.take(r)?))
-        .collect()
-}
-
-/// The positions of the rows of each part, in one pass over the key column.
-fn split(df: &DataFrame, key: &str, parts: u64) -> PolarsResult<Vec<IdxCa>> {
-    let column = df.column(key)?;
-    let mut positions: Vec<Vec<IdxSize>> = (0..parts)
-        .map(|_| Vec::with_capacity(df.height() / parts as usize + 1))
-        .collect();
-    let keys: Box<dyn Iterator<Item = Option<u64>>> = match column.dtype() {
-        DataType::UInt32 => Box::new(column.u32()?.iter().map(|k| k.map(u64::from))),
-        _ => Box::new(column.u64()?.iter()),
-    };
-    for (i, k) in keys.enumerate() {
-        let i = IdxSize::try_from(i).expect("fewer than 2³² rows");
-        positions[(k.unwrap_or(0) % parts) as usize].push(i);
-    }
-    Ok(positions
-        .into_iter()
-        .map(|p| IdxCa::from_vec("part".into(), p))
-        .collect())
-}
-
 pub fn join(
     left: &DataFrame,
     right: &DataFrame,
@@ -181,7 +103,7 @@ pub fn sum_by(df: &DataFrame, by: &[&str], value: &str) -> PolarsResult<DataFram
 pub fn ledger_frame(rows: &[&LedgerEntry]) -> anyhow::Result<DataFrame> {
     let amounts = rows
         .iter()
-        .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
+        .map(|e| fen(e.amount().abs(), || ledger_ref(e)))
         .collect::<anyhow::Result<Vec<i64>>>()?;
     Ok(frame(vec![
         idx_col("e_idx", rows.len()),
@@ -243,59 +165,5 @@ mod tests {
         .unwrap();
         let j = join(&a, &empty, &["s", "o"], &["s", "o"], JoinType::Anti).unwrap();
         assert_eq!(j.height(), 2);
-    }
-
-    #[test]
-    fn a_join_in_parts_is_the_whole_join() {
-        assert_eq!(
-            [0, 999_999, 2_500_000, 4_000_000, 10_000_000, 99_000_000].map(parts_for),
-            [1, 1, 2, 4, 8, 8]
-        );
-        let left_keys: Vec<u32> = (0..5_000u32).map(|i| i * 7 % 1_000).collect();
-        let right_keys: Vec<u32> = (0..3_000u32).map(|i| i * 3 % 1_500).collect();
-        let left = frame(vec![
-            idx_col("l", left_keys.len()),
-            u32_col("k", left_keys.clone()),
-            pair_col("pk", &left_keys, &left_keys),
-        ])
-        .unwrap();
-        let right = frame(vec![
-            idx_col("r", right_keys.len()),
-            u32_col("k", right_keys.clone()),
-            pair_col("pk", &right_keys, &right_keys),
-        ])
-        .unwrap();
-        for (key, how) in [
-            ("k", JoinType::Inner),
-            ("k", JoinType::Anti),
-            ("pk", JoinType::Inner),
-            ("pk", JoinType::Left),
-        ] {
-            let pairs = |df: &DataFrame| -> Vec<(usize, Option<usize>)> {
-                let right: Vec<Option<usize>> = match df.column("r") {
-                    Ok(c) => c
-                        .u32()
-                        .unwrap()
-                        .iter()
-                        .map(|v| v.map(|v| v as usize))
-                        .collect(),
-                    Err(_) => vec![None; df.height()],
-                };
-                let mut v: Vec<_> = indices(df, "l").unwrap().into_iter().zip(right).collect();
-                v.sort();
-                v
-            };
-            let whole = pairs(&join(&left, &right, &[key], &[key], how.clone()).unwrap());
-            let mut parted: Vec<_> = in_parts(4, &left, key, &right, key, |l, r| {
-                Ok(pairs(&join(l, r, &[key], &[key], how.clone())?))
-            })
-            .unwrap()
-            .into_iter()
-            .flatten()
-            .collect();
-            parted.sort();
-            assert!(!whole.is_empty());
-            assert_eq!(parted, whole, "{key} {how:?}");
-        }
     }
 }

@@ -9,11 +9,8 @@
 //! MISSING_IN_LEDGER. A ledger row naming the later statement is not
 //! MISSING_IN_VENDOR: that statement does contain the order.
 
-use super::frames::{
-    by_parts, frame, i64_col, idx_col, indices, join, opt_i64s, pair_col, positions, positions_col,
-    sum_by, u32_col,
-};
-use super::keys::Keys;
+use super::frames::{frame, i64_col, sum_by, u32_col};
+use super::keys::{Chains, Keys};
 use super::merge::{currency_of, fen, ledger_ref, row, Matches, Params};
 use super::Found;
 use crate::domain::{
@@ -21,7 +18,7 @@ use crate::domain::{
     MessageBody, PackageState, Severity, Statement, StatementLine,
 };
 use chrono::NaiveDate;
-use polars::prelude::{DataFrame, JoinType};
+use polars::prelude::DataFrame;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,14 +29,14 @@ struct Ctx<'a> {
     p: &'a Params,
 }
 
-/// One statement line as billed, with its statement.
+/// One statement line as billed, with its statement (made on the fly by
+/// `BilledLines::get`).
+#[derive(Clone, Copy)]
 struct Billed<'a> {
     stmt: &'a Statement,
     line: &'a StatementLine,
     /// Position of the line in its statement, the last tie-breaker.
     pos: u32,
-    /// The occurrence compared with the ledger (see the module note).
-    primary: bool,
 }
 
 impl<'a> Billed<'a> {
@@ -54,7 +51,7 @@ impl<'a> Billed<'a> {
     }
     /// Earliest billing first: billEndDate (missing counts as earliest), statement
     /// number, then the line's own content so shuffled input orders the same.
-    fn billing_order(&self) -> impl Ord + '_ {
+    fn billing_order(&self) -> impl Ord + use<'a> {
         (
             self.stmt.bill_end,
             self.stmt.statement_no.as_str(),
@@ -66,6 +63,61 @@ impl<'a> Billed<'a> {
     }
 }
 
+/// Every line of the fetched statements, statement by statement: line `i` is
+/// line `i − starts[s]` of statement `s = of[i]`. Five bytes a line, where a
+/// vector of `Billed` held 24 (92 MiB at four million lines, through every check).
+struct BilledLines<'a> {
+    statements: Vec<&'a Statement>,
+    of: Vec<u32>,
+    starts: Vec<u32>,
+    /// The occurrence compared with the ledger (see the module note).
+    primary: Vec<bool>,
+}
+
+impl<'a> BilledLines<'a> {
+    fn new(statements: Vec<&'a Statement>) -> Self {
+        let n: usize = statements.iter().map(|s| s.lines.len()).sum();
+        let index = |i: usize| u32::try_from(i).expect("fewer than 2³² lines");
+        let mut of = Vec::with_capacity(n);
+        let mut starts = Vec::with_capacity(statements.len());
+        for (i, s) in statements.iter().enumerate() {
+            starts.push(index(of.len()));
+            of.extend(std::iter::repeat_n(index(i), s.lines.len()));
+        }
+        Self {
+            statements,
+            of,
+            starts,
+            primary: vec![true; n],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.of.len()
+    }
+
+    fn get(&self, i: usize) -> Billed<'a> {
+        let s = self.of[i] as usize;
+        let stmt = self.statements[s];
+        let pos = i as u32 - self.starts[s];
+        Billed {
+            stmt,
+            line: &stmt.lines[pos as usize],
+            pos,
+        }
+    }
+
+    /// Every line in order, without a lookup per line.
+    fn iter(&self) -> impl Iterator<Item = Billed<'a>> + '_ {
+        self.statements.iter().flat_map(|&stmt| {
+            stmt.lines
+                .iter()
+                .zip(0u32..)
+                .map(move |(line, pos)| Billed { stmt, line, pos })
+        })
+    }
+}
+
 /// The ledger's huadian rows by kind.
 struct LedgerRows<'a> {
     orders: Vec<&'a LedgerEntry>,
@@ -74,51 +126,62 @@ struct LedgerRows<'a> {
 }
 
 impl<'a> LedgerRows<'a> {
-    /// One pass over the rows (millions of them, each read once).
-    fn of(entries: &[&'a LedgerEntry]) -> Self {
-        let mut rows = Self {
-            orders: Vec::with_capacity(entries.len()),
-            refunds: Vec::new(),
-            invoices: Vec::new(),
+    /// The rows of the vendor, counted by kind first so that each list is made
+    /// at its size (millions of rows, each read twice; no list of all of them).
+    fn of(entries: &'a [LedgerEntry], vendor: &str) -> Self {
+        let ours = || {
+            entries
+                .iter()
+                .filter(|e| super::same_vendor(e.vendor(), vendor))
         };
-        for &e in entries {
-            match e.kind {
+        let mut counts = [0usize; 3];
+        for e in ours() {
+            match e.kind() {
+                EntryKind::Order => counts[0] += 1,
+                EntryKind::Refund => counts[1] += 1,
+                EntryKind::Invoice => counts[2] += 1,
+                EntryKind::Payment => {}
+            }
+        }
+        let mut rows = Self {
+            orders: Vec::with_capacity(counts[0]),
+            refunds: Vec::with_capacity(counts[1]),
+            invoices: Vec::with_capacity(counts[2]),
+        };
+        for e in ours() {
+            match e.kind() {
                 EntryKind::Order => rows.orders.push(e),
                 EntryKind::Refund => rows.refunds.push(e),
                 EntryKind::Invoice => rows.invoices.push(e),
                 EntryKind::Payment => {}
             }
         }
-        rows.orders.shrink_to_fit();
         rows
     }
 }
 
-/// Runs every huadian check. `ledger` holds this vendor's rows only; it is
-/// split by kind and freed.
+/// Runs every huadian check against the ledger rows of `vendor`.
 pub fn check(
     vendor: &str,
     data: &HuadianData,
     fetched: bool,
-    ledger: Vec<&LedgerEntry>,
+    ledger: &[LedgerEntry],
     p: &Params,
 ) -> anyhow::Result<Found> {
     let ctx = Ctx { vendor, fetched, p };
     // Each step's time at debug level (`RECON_LOG=debug`), for docs/PERFORMANCE.md.
     let clock = std::time::Instant::now();
     let step = |name: &str| tracing::debug!(elapsed = ?clock.elapsed(), "huadian: {name}");
-    let rows = LedgerRows::of(&ledger);
-    drop(ledger);
-    let statements = fetched_statements(data);
-    let mut billed = billed_lines(&statements);
+    let rows = LedgerRows::of(ledger, vendor);
+    let mut billed = BilledLines::new(fetched_statements(data));
     // Mostly the ledger names the billed orders again: room for the lines' keys
     // and a margin, not for both sides (a table twice the size is memory touched
     // for nothing).
-    let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + statements.len());
+    let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + billed.statements.len());
     step("lines and ledger rows by kind");
     let cols = LineCols::of(&billed, &mut keys);
     step("line key ids");
-    let orders = entry_frame(&rows.orders, &mut keys, false)?;
+    let orders = RowKeys::of(&rows.orders, &mut keys);
     step("ledger order key ids");
     let duplicates = mark_duplicates(&mut billed, &cols, &keys);
 
@@ -130,39 +193,44 @@ pub fn check(
             .map(|g| duplicate_billing(&ctx, &billed, g)),
     );
     // Every key gets its id before the joins; the key table is then freed.
-    let heads = keys.ids(statements.iter().map(|s| s.statement_no.as_str()));
     let fetched_stmts = keys.ids(fetched_statement_nos(data));
-    let refunds = entry_frame(&rows.refunds, &mut keys, true)?;
+    let refunds = entry_frame(&rows.refunds, &mut keys)?;
+    let bound = keys.id_bound();
     drop(keys);
     step("duplicates, statement and refund key ids");
-    out.extend(statement_totals(&ctx, &statements, &billed, &cols, heads)?);
-    for b in &billed {
-        out.extend(line_totals(&ctx, b));
-        out.extend(out_of_period(&ctx, b));
+    out.extend(statement_totals(&ctx, &billed)?);
+    for b in billed.iter() {
+        out.extend(line_totals(&ctx, &b));
+        out.extend(out_of_period(&ctx, &b));
     }
     out.extend(undelivered(&ctx, data, &billed));
     step("statement totals, line totals, periods, packages");
     if fetched {
+        let lines_of = Chains::of(&cols.order, bound);
         out.extend(missing_in_vendor(
             &ctx,
+            &billed,
             &fetched_stmts,
             &cols,
+            &lines_of,
             &rows.orders,
             &orders,
-        )?);
+        ));
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
     step("MISSING_IN_VENDOR, invoices");
-    // The line columns end here: the largest join runs without them.
-    let primary = primary_lines_frame(&billed, cols)?;
-    let (against, matched) = against_ledger(&ctx, &billed, &primary, &rows.orders, &orders)?;
+    let LineCols { order, .. } = cols;
+    let rows_of = Chains::of(&orders.doc, bound);
+    drop(orders);
+    let (against, matched) = against_ledger(&ctx, &billed, &order, &rows.orders, &rows_of);
+    drop(rows_of);
     out.extend(against);
     found.matched = matched;
     step("lines against ledger orders");
     out.extend(refund_mismatch(
         &ctx,
         &billed,
-        &primary,
+        &order,
         &rows.refunds,
         &refunds,
     )?);
@@ -172,62 +240,60 @@ pub fn check(
     Ok(found)
 }
 
-/// The billed lines' keys as columns, made once for every check. The amounts
-/// are read from the lines where needed: columns of them would be held through
-/// the largest step for one short one.
+/// The billed lines' keys, made once for every check: the order id of each
+/// line, the statement id of each statement (a line's is its statement's). The
+/// amounts are read from the lines where needed: columns of them would be held
+/// through the largest step for one short one.
 struct LineCols {
     order: Vec<u32>,
-    stmt: Vec<u32>,
+    stmt_of: Vec<u32>,
 }
 
 impl LineCols {
-    fn of<'a>(billed: &[Billed<'a>], keys: &mut Keys<'a>) -> Self {
+    fn of<'a>(billed: &BilledLines<'a>, keys: &mut Keys<'a>) -> Self {
         // Order numbers get their ids on both cores (one half of the keys each).
-        let order = keys.ids_of(billed.len(), |i| billed[i].order());
-        // Lines come statement by statement: its number is looked up once.
-        let mut stmt = Vec::with_capacity(billed.len());
-        let mut current: Option<(&Statement, u32)> = None;
-        for b in billed {
-            let id = match current {
-                Some((s, id)) if std::ptr::eq(s, b.stmt) => id,
-                _ => {
-                    let id = keys.id(b.no());
-                    current = Some((b.stmt, id));
-                    id
-                }
-            };
-            stmt.push(id);
-        }
-        LineCols { order, stmt }
+        let order = keys.ids_of(billed.len(), |i| billed.get(i).order());
+        let stmt_of = keys.ids(billed.statements.iter().map(|s| s.statement_no.as_str()));
+        LineCols { order, stmt_of }
+    }
+
+    /// The statement id of line `l`.
+    fn stmt(&self, billed: &BilledLines, l: usize) -> u32 {
+        self.stmt_of[billed.of[l] as usize]
     }
 }
 
-/// Ledger rows as a frame: `e_idx` (position in `rows`), `doc` and `stmt` (key
-/// ids; a blank statement is the id of "") and, when asked for (only sums need
-/// it), `amount_fen` (absolute: refunds are stored positive).
-fn entry_frame<'a>(
-    rows: &[&'a LedgerEntry],
-    keys: &mut Keys<'a>,
-    amounts: bool,
-) -> anyhow::Result<DataFrame> {
+/// The key ids of ledger rows: document and statement (a blank statement is
+/// the id of "").
+struct RowKeys {
+    doc: Vec<u32>,
+    stmt: Vec<u32>,
+}
+
+impl RowKeys {
+    fn of<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> Self {
+        Self {
+            doc: keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str()),
+            stmt: keys.ids_of(rows.len(), |i| {
+                rows[i].statement_no.as_deref().unwrap_or_default()
+            }),
+        }
+    }
+}
+
+/// Ledger rows as a frame for sums: `doc` (key id) and `amount_fen` (absolute:
+/// refunds are stored positive).
+fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
     use rayon::prelude::*;
     let doc = keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str());
-    let stmt = keys.ids_of(rows.len(), |i| {
-        rows[i].statement_no.as_deref().unwrap_or_default()
-    });
-    let mut columns = vec![
-        idx_col("e_idx", rows.len()),
+    let fen = rows
+        .par_iter()
+        .map(|e| fen(e.amount().abs(), || ledger_ref(e)))
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    Ok(frame(vec![
         u32_col("doc", doc),
-        u32_col("stmt", stmt),
-    ];
-    if amounts {
-        let fen = rows
-            .par_iter()
-            .map(|e| fen(e.amount.abs(), || ledger_ref(e)))
-            .collect::<anyhow::Result<Vec<i64>>>()?;
-        columns.push(i64_col("amount_fen", fen));
-    }
-    Ok(frame(columns)?)
+        i64_col("amount_fen", fen),
+    ])?)
 }
 
 /// Numbers of the statements fetched (empty ones included), failed ones left out.
@@ -252,37 +318,27 @@ fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
     all
 }
 
-fn billed_lines<'a>(statements: &[&'a Statement]) -> Vec<Billed<'a>> {
-    let mut billed = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
-    for s in statements {
-        billed.extend(s.lines.iter().zip(0u32..).map(|(line, pos)| Billed {
-            stmt: s,
-            line,
-            pos,
-            primary: true,
-        }));
-    }
-    billed
-}
-
 /// Orders billed more than once: groups of line positions in billing order; all
 /// but the first of each group are marked not primary.
-fn mark_duplicates(billed: &mut [Billed], cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
+fn mark_duplicates(billed: &mut BilledLines, cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
     // Ids are dense, so the count per order is an array, not a group-by.
     let counts = keys.counts(&cols.order);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, &order) in cols.order.iter().enumerate() {
         if counts[order as usize] > 1 {
-            groups.entry(billed[i].order()).or_default().push(i);
+            groups.entry(billed.get(i).order()).or_default().push(i);
         }
     }
     let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
     for g in &mut groups {
-        g.sort_by(|&a, &b| billed[a].billing_order().cmp(&billed[b].billing_order()));
+        g.sort_by(|&a, &b| {
+            let (a, b) = (billed.get(a), billed.get(b));
+            a.billing_order().cmp(&b.billing_order())
+        });
     }
     for g in &groups {
         for &i in &g[1..] {
-            billed[i].primary = false;
+            billed.primary[i] = false;
         }
     }
     groups
@@ -290,13 +346,13 @@ fn mark_duplicates(billed: &mut [Billed], cols: &LineCols, keys: &Keys) -> Vec<V
 
 /// One row per order billed more than once; statement_no is the latest statement,
 /// vendor_amount the orderAmount billed again beyond the first occurrence.
-fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepancy {
-    let first = &billed[group[0]];
-    let last = &billed[group[group.len() - 1]];
+fn duplicate_billing(ctx: &Ctx, billed: &BilledLines, group: &[usize]) -> Discrepancy {
+    let first = billed.get(group[0]);
+    let last = billed.get(group[group.len() - 1]);
     let listed: Vec<String> = group
         .iter()
         .map(|&i| {
-            let b = &billed[i];
+            let b = billed.get(i);
             let end = b.stmt.bill_end.map(|d| d.to_string()).unwrap_or_default();
             format!(
                 "statement {} (billEndDate {end}) orderAmount {}",
@@ -309,7 +365,7 @@ fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepan
         vendor_amount: Some(
             group[1..]
                 .iter()
-                .map(|&i| billed[i].line.order_amount)
+                .map(|&i| billed.get(i).line.order_amount)
                 .sum(),
         ),
         vendor_date: last.date(),
@@ -330,38 +386,33 @@ fn duplicate_billing(ctx: &Ctx, billed: &[Billed], group: &[usize]) -> Discrepan
 }
 
 /// totalAmount against Σ(orderAmount − returnAmount) of the statement's lines.
-/// `heads`: the key id of each statement's number.
-fn statement_totals(
-    ctx: &Ctx,
-    statements: &[&Statement],
-    billed: &[Billed],
-    cols: &LineCols,
-    heads: Vec<u32>,
-) -> anyhow::Result<Vec<Discrepancy>> {
+fn statement_totals(ctx: &Ctx, billed: &BilledLines) -> anyhow::Result<Vec<Discrepancy>> {
     use rayon::prelude::*;
-    debug_assert_eq!(billed.len(), cols.stmt.len());
-    let net = billed
+    let statements = &billed.statements;
+    // A statement's lines are its own: summed statement by statement, on every core.
+    let sums = statements
         .par_iter()
-        .map(|b| {
-            let fen_of = |amount: Decimal, name: &str| {
-                fen(amount, || {
-                    format!("huadian statement {} order {} {name}", b.no(), b.order())
-                })
-            };
-            Ok(fen_of(b.line.order_amount, "orderAmount")?
-                - fen_of(b.line.return_amount, "returnAmount")?)
+        .map(|s| {
+            s.lines.iter().try_fold(0i64, |sum, line| {
+                let fen_of = |amount: Decimal, name: &str| {
+                    fen(amount, || {
+                        format!(
+                            "huadian statement {} order {} {name}",
+                            s.statement_no, line.order_no
+                        )
+                    })
+                };
+                Ok::<_, anyhow::Error>(
+                    sum + fen_of(line.order_amount, "orderAmount")?
+                        - fen_of(line.return_amount, "returnAmount")?,
+                )
+            })
         })
         .collect::<anyhow::Result<Vec<i64>>>()?;
-    // Statement ids are dense: the sums are an array indexed by id.
-    let mut sums = vec![0i64; cols.stmt.iter().max().map_or(0, |m| *m as usize + 1)];
-    for (&stmt, net) in cols.stmt.iter().zip(net) {
-        sums[stmt as usize] += net;
-    }
     let mut out = Vec::new();
-    for (i, head) in heads.into_iter().enumerate() {
+    for (&s, sum) in statements.iter().zip(sums) {
         // A statement without lines sums to zero.
-        let s = statements[i];
-        let expected = fen_to_yuan(sums.get(head as usize).copied().unwrap_or(0));
+        let expected = fen_to_yuan(sum);
         if ctx.p.differs(expected, s.total_amount) {
             out.push(Discrepancy {
                 ledger_amount: Some(expected),
@@ -442,12 +493,12 @@ fn out_of_period(ctx: &Ctx, b: &Billed) -> Option<Discrepancy> {
 
 /// Billed orders whose packages were fetched: a rejected package (error), else
 /// packages none of them signed (warning per package), or none at all (warning).
-fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepancy> {
+fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &BilledLines) -> Vec<Discrepancy> {
     let Some(packages) = &data.packages else {
         return vec![];
     };
-    let mut orders: BTreeMap<(&str, &str), &Billed> = BTreeMap::new();
-    for b in billed {
+    let mut orders: BTreeMap<(&str, &str), Billed> = BTreeMap::new();
+    for b in billed.iter() {
         orders.entry((b.no(), b.order())).or_insert(b);
     }
     let mut out = Vec::new();
@@ -503,151 +554,140 @@ fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &[Billed]) -> Vec<Discrepa
     out
 }
 
-/// The primary lines (see the module note): `l_idx` (position in `billed`) and
-/// `order` (key id). Takes the line columns, to free them.
-fn primary_lines_frame(billed: &[Billed], cols: LineCols) -> anyhow::Result<DataFrame> {
-    let primary = || (0..billed.len()).filter(|&i| billed[i].primary);
-    let order = primary().map(|i| cols.order[i]).collect();
-    drop(cols);
-    Ok(frame(vec![
-        positions_col("l_idx", primary()),
-        u32_col("order", order),
-    ])?)
-}
+/// Lines per piece of work when a step runs over every line on every core.
+const CHUNK: usize = 1 << 16;
 
-/// Primary statement lines ⋈ ledger order rows on order no: AMOUNT_MISMATCH or a
-/// matched line per pair; lines without a ledger row are MISSING_IN_LEDGER.
+/// Primary statement lines (see the module note) against the ledger's order rows
+/// of their order: AMOUNT_MISMATCH or a matched line per pair; a line without a
+/// ledger row is MISSING_IN_LEDGER. `order`: the lines' order ids; `rows_of`:
+/// the ledger order rows by document id.
 fn against_ledger(
     ctx: &Ctx,
-    billed: &[Billed],
-    lines: &DataFrame,
+    billed: &BilledLines,
+    order: &[u32],
     orders: &[&LedgerEntry],
-    ledger: &DataFrame,
-) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    // Only the keys and positions go into the join: the amounts are compared
-    // from the records, pair by pair (a ledger order row counts unsigned).
-    let lines = lines.select(["l_idx", "order"])?;
-    let ledger = ledger.select(["e_idx", "doc"])?;
+    rows_of: &Chains,
+) -> (Vec<Discrepancy>, Matches) {
+    use rayon::prelude::*;
+    let parts: Vec<(Vec<Discrepancy>, Matches)> = order
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, ids)| {
+            let mut out = Vec::new();
+            let mut matched = Matches::new(ctx.p.keep_matched);
+            for (l, &id) in (c * CHUNK..).zip(ids) {
+                if !billed.primary[l] {
+                    continue;
+                }
+                let b = billed.get(l);
+                let mut rows = rows_of.rows(id).peekable();
+                if rows.peek().is_none() {
+                    out.push(missing_in_ledger(ctx, &b));
+                }
+                for i in rows {
+                    compare_order(ctx, &b, orders[i], &mut out, &mut matched);
+                }
+            }
+            (out, matched)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
-    let parts = by_parts(&lines, "order", &ledger, "doc", |lines, ledger| {
-        against_ledger_part(ctx, billed, lines, orders, ledger)
-    })?;
     for (o, m) in parts {
         out.extend(o);
         matched.extend(m);
     }
-    Ok((out, matched))
+    (out, matched)
 }
 
-/// `against_ledger` on one part of the keys.
-fn against_ledger_part(
+fn missing_in_ledger(ctx: &Ctx, b: &Billed) -> Discrepancy {
+    let d = Discrepancy {
+        vendor_amount: Some(b.line.order_amount),
+        vendor_date: b.date(),
+        detail: format!(
+            "order {} (orderAmount {}) has no ledger order row",
+            b.order(),
+            b.line.order_amount
+        ),
+        ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
+    };
+    ctx.p.apply_pending(d, b.date())
+}
+
+/// A line and a ledger order row of its order (which counts unsigned).
+fn compare_order(
     ctx: &Ctx,
-    billed: &[Billed],
-    lines: &DataFrame,
-    orders: &[&LedgerEntry],
-    ledger: &DataFrame,
-) -> anyhow::Result<(Vec<Discrepancy>, Matches)> {
-    let mut out = Vec::new();
-    let mut matched = Matches::new(ctx.p.keep_matched);
-    // One left join: a line with a ledger row is a pair to compare, one without
-    // (a null row) is MISSING_IN_LEDGER.
-    let pairs = join(lines, ledger, &["order"], &["doc"], JoinType::Left)?;
-    let rows = pairs.column("e_idx")?.u32()?;
-    for (l, i) in positions(&pairs, "l_idx")?.zip(rows.iter()) {
-        let b = &billed[l];
-        let Some(i) = i else {
-            let d = Discrepancy {
-                vendor_amount: Some(b.line.order_amount),
-                vendor_date: b.date(),
-                detail: format!(
-                    "order {} (orderAmount {}) has no ledger order row",
-                    b.order(),
-                    b.line.order_amount
-                ),
-                ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
-            };
-            out.push(ctx.p.apply_pending(d, b.date()));
-            continue;
-        };
-        let e = orders[i as usize];
-        if ctx.p.differs(e.amount.abs(), b.line.order_amount) {
-            out.push(Discrepancy {
-                ledger_amount: Some(e.amount),
-                vendor_amount: Some(b.line.order_amount),
-                currency: currency_of(e.currency()),
-                ledger_date: Some(e.booked_on),
-                vendor_date: b.date(),
-                detail: format!(
-                    "{} amount {} ≠ orderAmount {}",
-                    ledger_ref(e),
-                    e.amount,
-                    b.line.order_amount
-                ),
-                ..row(Code::AmountMismatch, ctx.vendor, b.no(), b.order(), "")
-            });
-        } else {
-            matched.push(|| MatchedLine {
-                vendor: ctx.vendor.to_string(),
-                statement_no: b.no().to_string(),
-                order_no: b.order().to_string(),
-                doc_no: String::new(),
-                entry_id: e.entry_id.to_string(),
-                ledger_amount: e.amount,
-                vendor_amount: b.line.order_amount,
-                ledger_date: Some(e.booked_on),
-                vendor_date: b.date(),
-            });
-        }
+    b: &Billed,
+    e: &LedgerEntry,
+    out: &mut Vec<Discrepancy>,
+    matched: &mut Matches,
+) {
+    if ctx.p.differs(e.amount().abs(), b.line.order_amount) {
+        out.push(Discrepancy {
+            ledger_amount: Some(e.amount()),
+            vendor_amount: Some(b.line.order_amount),
+            currency: currency_of(e.currency()),
+            ledger_date: Some(e.booked_on),
+            vendor_date: b.date(),
+            detail: format!(
+                "{} amount {} ≠ orderAmount {}",
+                ledger_ref(e),
+                e.amount(),
+                b.line.order_amount
+            ),
+            ..row(Code::AmountMismatch, ctx.vendor, b.no(), b.order(), "")
+        });
+    } else {
+        matched.push(|| MatchedLine {
+            vendor: ctx.vendor.to_string(),
+            statement_no: b.no().to_string(),
+            order_no: b.order().to_string(),
+            doc_no: String::new(),
+            entry_id: e.entry_id.to_string(),
+            ledger_amount: e.amount(),
+            vendor_amount: b.line.order_amount,
+            ledger_date: Some(e.booked_on),
+            vendor_date: b.date(),
+        });
     }
-    Ok((out, matched))
 }
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
 /// not bill their order. Failed statements are not fetched: nothing is said.
+/// `lines_of`: the billed lines by order id.
 fn missing_in_vendor(
     ctx: &Ctx,
+    billed: &BilledLines,
     fetched: &[u32],
     cols: &LineCols,
+    lines_of: &Chains,
     orders: &[&LedgerEntry],
-    ledger: &DataFrame,
-) -> anyhow::Result<Vec<Discrepancy>> {
+    keys: &RowKeys,
+) -> Vec<Discrepancy> {
+    use rayon::prelude::*;
     // Statement ids are dense: whether one was fetched is an array lookup.
     let mut is_fetched = vec![false; fetched.iter().max().map_or(0, |m| *m as usize + 1)];
     for &s in fetched {
         is_fetched[s as usize] = true;
     }
-    // The rows naming a fetched statement, (statement, order) as one integer key.
-    let (mut rows, mut stmts, mut docs) = (Vec::new(), Vec::new(), Vec::new());
-    let stmt = ledger.column("stmt")?.u32()?;
-    let doc = ledger.column("doc")?.u32()?;
-    for (i, (s, d)) in stmt.iter().zip(doc.iter()).enumerate() {
-        if let (Some(s), Some(d)) = (s, d) {
-            if is_fetched.get(s as usize).copied().unwrap_or(false) {
-                rows.push(i);
-                stmts.push(s);
-                docs.push(d);
-            }
-        }
-    }
-    let named = frame(vec![
-        positions_col("e_idx", rows.into_iter()),
-        pair_col("key", &stmts, &docs),
-    ])?;
-    drop((stmts, docs));
-    let lines = frame(vec![pair_col("key", &cols.stmt, &cols.order)])?;
-    let absent = by_parts(&named, "key", &lines, "key", |named, lines| {
-        let absent = join(named, lines, &["key"], &["key"], JoinType::Anti)?;
-        Ok(indices(&absent, "e_idx")?)
-    })?;
-    Ok(absent
+    let absent: Vec<usize> = (0..orders.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .filter(|&i| {
+            let stmt = keys.stmt[i];
+            is_fetched.get(stmt as usize).copied().unwrap_or(false)
+                && !lines_of
+                    .rows(keys.doc[i])
+                    .any(|l| cols.stmt(billed, l) == stmt)
+        })
+        .collect();
+    absent
         .into_iter()
-        .flatten()
         .map(|i| {
             let e = orders[i];
             let stmt = e.statement_no.as_deref().unwrap_or_default();
             Discrepancy {
-                ledger_amount: Some(e.amount),
+                ledger_amount: Some(e.amount()),
                 currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
@@ -657,59 +697,62 @@ fn missing_in_vendor(
                 ..row(Code::MissingInVendor, ctx.vendor, stmt, &e.doc_no, "")
             }
         })
-        .collect())
+        .collect()
 }
 
 /// returnAmount of each primary line against Σ ledger refund rows of its order.
+/// `order`: the lines' order ids.
 fn refund_mismatch(
     ctx: &Ctx,
-    billed: &[Billed],
-    lines: &DataFrame,
+    billed: &BilledLines,
+    order: &[u32],
     refunds: &[&LedgerEntry],
     refund_frame: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
+    use rayon::prelude::*;
+    // A few refund sums against millions of lines: looked up line by line.
     let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
-    let lines = lines.select(["l_idx", "order"])?;
-    let parts = by_parts(&lines, "order", &sums, "doc", |lines, sums| {
-        let joined = join(lines, sums, &["order"], &["doc"], JoinType::Left)?;
-        refund_mismatch_part(ctx, billed, &joined, refunds)
-    })?;
+    let by_doc: rustc_hash::FxHashMap<u32, i64> = sums
+        .column("doc")?
+        .u32()?
+        .iter()
+        .zip(sums.column("amount_fen_sum")?.i64()?.iter())
+        .filter_map(|(d, s)| Some((d?, s?)))
+        .collect();
+    let parts: Vec<Vec<Discrepancy>> = order
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, ids)| {
+            let mut out = Vec::new();
+            for (l, id) in (c * CHUNK..).zip(ids) {
+                if !billed.primary[l] {
+                    continue;
+                }
+                let b = billed.get(l);
+                let sum = by_doc.get(id).copied();
+                // Most lines: no return and no refund row.
+                if sum.is_none() && b.line.return_amount.is_zero() {
+                    continue;
+                }
+                let booked = fen_to_yuan(sum.unwrap_or(0));
+                if ctx.p.differs(booked, b.line.return_amount) {
+                    let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
+                    out.push(Discrepancy {
+                        ledger_amount: Some(booked),
+                        vendor_amount: Some(b.line.return_amount),
+                        vendor_date: b.date(),
+                        detail: format!(
+                            "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
+                            b.line.return_amount, booked
+                        ),
+                        ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
+                    });
+                }
+            }
+            out
+        })
+        .collect();
     Ok(parts.into_iter().flatten().collect())
-}
-
-/// `refund_mismatch` on one part of the lines joined with their refund sums.
-fn refund_mismatch_part(
-    ctx: &Ctx,
-    billed: &[Billed],
-    joined: &DataFrame,
-    refunds: &[&LedgerEntry],
-) -> anyhow::Result<Vec<Discrepancy>> {
-    let mut out = Vec::new();
-    for (i, sum) in indices(joined, "l_idx")?
-        .into_iter()
-        .zip(opt_i64s(joined, "amount_fen_sum")?)
-    {
-        let b = &billed[i];
-        // Most lines: no return and no refund row.
-        if sum.is_none() && b.line.return_amount.is_zero() {
-            continue;
-        }
-        let booked = fen_to_yuan(sum.unwrap_or(0));
-        if ctx.p.differs(booked, b.line.return_amount) {
-            let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
-            out.push(Discrepancy {
-                ledger_amount: Some(booked),
-                vendor_amount: Some(b.line.return_amount),
-                vendor_date: b.date(),
-                detail: format!(
-                    "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
-                    b.line.return_amount, booked
-                ),
-                ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
-            });
-        }
-    }
-    Ok(out)
 }
 
 /// Ledger invoice rows whose (billNo, billRowNo) query answered no invoice.
@@ -726,7 +769,7 @@ fn invoice_missing(ctx: &Ctx, data: &HuadianData, invoices: &[&LedgerEntry]) -> 
         }
         if data.invoices.get(&key).is_some_and(|v| v.is_empty()) {
             out.push(Discrepancy {
-                ledger_amount: Some(e.amount),
+                ledger_amount: Some(e.amount()),
                 currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
@@ -871,13 +914,13 @@ fn returns(ctx: &Ctx, data: &HuadianData, refunds: &[&LedgerEntry]) -> Vec<Discr
         let named: Vec<&LedgerEntry> = of_order.iter().copied().filter(names_apply).collect();
         let rows = if named.is_empty() { of_order } else { named };
         out.extend(rows.into_iter().map(|e| Discrepancy {
-            ledger_amount: Some(e.amount.abs()),
+            ledger_amount: Some(e.amount().abs()),
             currency: currency_of(e.currency()),
             ledger_date: Some(e.booked_on),
             detail: format!(
                 "{} refund {}, but 304 {} refused return application {apply}",
                 ledger_ref(e),
-                e.amount.abs(),
+                e.amount().abs(),
                 message_ref(m)
             ),
             ..row(Code::MissingInVendor, ctx.vendor, "", po, apply)

@@ -89,6 +89,7 @@ impl<'a> Keys<'a> {
         counts
     }
 
+    #[cfg(test)]
     pub fn id(&mut self, key: &'a str) -> u32 {
         let h = hash(key);
         let half = half_of(h);
@@ -107,22 +108,23 @@ impl<'a> Keys<'a> {
     /// reads only its own keys.
     pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
         use rayon::prelude::*;
-        const NONE: u32 = u32::MAX;
+        use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
         let hashes: Vec<u64> = (0..n)
             .into_par_iter()
             .with_min_len(1 << 14)
             .map(|i| hash(key(i)))
             .collect();
+        // One column both threads write, each only the slots of its half.
+        let out: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
         let [first, second] = &mut self.halves;
-        let run = |half: usize, table: &mut Half<'a>| -> Vec<u32> {
-            let mut out = vec![NONE; n];
+        let run = |half: usize, table: &mut Half<'a>| {
             let mut last: Option<(u64, &str, u32)> = None;
-            for (slot, (i, &h)) in out.iter_mut().zip(hashes.iter().enumerate()) {
+            for (slot, (i, &h)) in out.iter().zip(hashes.iter().enumerate()) {
                 if half_of(h) != half {
                     continue;
                 }
                 let k = key(i);
-                *slot = match last {
+                let id = match last {
                     Some((lh, l, id)) if lh == h && l == k => id,
                     _ => {
                         let id = table.id(half, k, h);
@@ -130,15 +132,51 @@ impl<'a> Keys<'a> {
                         id
                     }
                 };
+                slot.store(id, Relaxed);
             }
-            out
         };
-        let (a, b) = rayon::join(|| run(0, first), || run(1, second));
+        rayon::join(|| run(0, first), || run(1, second));
         drop(hashes);
-        a.into_iter()
-            .zip(b)
-            .map(|(a, b)| if a != NONE { a } else { b })
-            .collect()
+        // Collected in place: the same allocation, read as plain integers.
+        out.into_iter().map(AtomicU32::into_inner).collect()
+    }
+}
+
+/// The rows of each id of a column, in row order: the ids are dense, so a join
+/// on them is a walk from an array slot instead of a hash table. 4 bytes per id
+/// and 4 per row, where polars' join on the same ids held its partitioned copies
+/// and tables (docs/PERFORMANCE.md).
+pub struct Chains {
+    first: Vec<u32>,
+    next: Vec<u32>,
+}
+
+const END: u32 = u32::MAX;
+
+impl Chains {
+    /// `bound`: every id of `column` is below it (`Keys::id_bound`).
+    pub fn of(column: &[u32], bound: usize) -> Self {
+        let mut first = vec![END; bound];
+        let mut next = vec![END; column.len()];
+        // Backwards, so that each chain runs in row order.
+        for (row, &id) in column.iter().enumerate().rev() {
+            let slot = &mut first[id as usize];
+            next[row] = *slot;
+            *slot = u32::try_from(row).expect("fewer than 2³² rows");
+        }
+        Self { first, next }
+    }
+
+    /// The rows whose id is `id`, in row order (none for an id the column lacks).
+    pub fn rows(&self, id: u32) -> impl Iterator<Item = usize> + '_ {
+        let mut at = self.first.get(id as usize).copied().unwrap_or(END);
+        std::iter::from_fn(move || {
+            (at != END).then(|| {
+                let row = at as usize;
+                at = self.next[row];
+                row
+            })
+        })
     }
 }
 
@@ -174,5 +212,17 @@ mod tests {
         }
         assert_eq!(seen.len(), 7_001);
         assert!(fast.iter().all(|&id| (id as usize) < both.id_bound()));
+    }
+
+    #[test]
+    fn chains_list_the_rows_of_each_id_in_row_order() {
+        let mut k = Keys::default();
+        let ids = k.ids(["A", "B", "A", "C", "A"]);
+        let other = k.id("D");
+        let chains = Chains::of(&ids, k.id_bound());
+        assert_eq!(chains.rows(ids[0]).collect::<Vec<_>>(), vec![0, 2, 4]);
+        assert_eq!(chains.rows(ids[1]).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(chains.rows(other).count(), 0);
+        assert_eq!(chains.rows(u32::MAX - 1).count(), 0);
     }
 }

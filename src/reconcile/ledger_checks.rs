@@ -11,24 +11,26 @@ use std::hash::BuildHasher;
 /// row per key. Keys: order_no for orders, else doc_no (SPEC §6: the other key
 /// columns stay blank). ledger_amount is what was booked beyond the first row
 /// (the amount booked twice); detail lists every row with its statement.
-pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Vec<Discrepancy>> {
+pub fn duplicate_in_ledger(
+    entries: &[LedgerEntry],
+    of_run: impl Fn(&LedgerEntry) -> bool + Sync,
+) -> anyhow::Result<Vec<Discrepancy>> {
     // A hash of each row's key, sorted: equal neighbours are the candidates,
-    // found without a table as large as the ledger. Candidates are then grouped
-    // by their exact key, and groups of one (a hash collision) dropped.
+    // found without a table as large as the ledger. The candidates are then
+    // found again (hashing again costs less than keeping every row's hash beside
+    // the sorted ones), grouped by their exact key, and groups of one (a hash
+    // collision) dropped.
     type Key<'a> = (&'a str, EntryKind, &'a str, &'a str);
-    let key = |e: &'a LedgerEntry| -> Key<'a> {
+    fn key(e: &LedgerEntry) -> Key<'_> {
         (
             e.vendor(),
-            e.kind,
+            e.kind(),
             e.doc_no.as_str(),
             e.line_no().unwrap_or_default(),
         )
-    };
-    let hashes: Vec<u64> = entries
-        .par_iter()
-        .map(|e| FxBuildHasher.hash_one(key(e)))
-        .collect();
-    let mut sorted = hashes.clone();
+    }
+    let hash = |e: &LedgerEntry| FxBuildHasher.hash_one(key(e));
+    let mut sorted: Vec<u64> = entries.par_iter().filter(|e| of_run(e)).map(hash).collect();
     sorted.par_sort_unstable();
     let repeated: FxHashSet<u64> = sorted
         .windows(2)
@@ -36,11 +38,16 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
         .map(|w| w[0])
         .collect();
     drop(sorted);
+    if repeated.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<&LedgerEntry> = entries
+        .par_iter()
+        .filter(|e| of_run(e) && repeated.contains(&hash(e)))
+        .collect();
     let mut groups: BTreeMap<Key, Vec<&LedgerEntry>> = BTreeMap::new();
-    for (e, h) in entries.iter().zip(&hashes) {
-        if repeated.contains(h) {
-            groups.entry(key(e)).or_default().push(e);
-        }
+    for e in candidates {
+        groups.entry(key(e)).or_default().push(e);
     }
     groups.retain(|_, rows| rows.len() > 1);
     Ok(groups.into_values().map(duplicate_row).collect())
@@ -49,7 +56,7 @@ pub fn duplicate_in_ledger<'a>(entries: &[&'a LedgerEntry]) -> anyhow::Result<Ve
 fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
     rows.sort_by(|a, b| (a.source(), a.line, &a.entry_id).cmp(&(b.source(), b.line, &b.entry_id)));
     let first = rows[0];
-    let (order_no, doc_no) = match first.kind {
+    let (order_no, doc_no) = match first.kind() {
         EntryKind::Order => (first.doc_no.as_str(), ""),
         _ => ("", first.doc_no.as_str()),
     };
@@ -66,7 +73,7 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
                 r.entry_id,
                 r.source(),
                 r.line,
-                r.amount
+                r.amount()
             )
         })
         .collect();
@@ -75,12 +82,12 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
         .map(|l| format!(" line_no {l}"))
         .unwrap_or_default();
     Discrepancy {
-        ledger_amount: Some(rows.iter().skip(1).map(|r| r.amount).sum()),
+        ledger_amount: Some(rows.iter().skip(1).map(|r| r.amount()).sum()),
         currency: currency_of(first.currency()),
         ledger_date: rows.iter().map(|r| r.booked_on).min(),
         detail: format!(
             "{} {}{line} booked {} times: {}",
-            first.kind.as_str(),
+            first.kind().as_str(),
             first.doc_no,
             rows.len(),
             listed.join(", ")

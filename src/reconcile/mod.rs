@@ -19,7 +19,6 @@ use anyhow::Context;
 use chrono::NaiveDate;
 pub use coverage::covered;
 use merge::{Matches, Params};
-use std::collections::BTreeSet;
 
 /// One vendor's normalized data and whether it could be fetched at all.
 #[derive(Debug, Clone)]
@@ -76,7 +75,7 @@ pub fn reconcile(input: &ReconcileInput<'_>) -> anyhow::Result<ReconcileOutput> 
     let (by_vendor, in_ledger) = rayon::join(
         || vendor_checks(input, &params, clock),
         || {
-            let r = ledger_checks::duplicate_in_ledger(&ledger_rows_of_all(input))
+            let r = ledger_checks::duplicate_in_ledger(&input.ledger.entries, of_run(input))
                 .context("checking ledger duplicates");
             tracing::debug!(elapsed = ?clock.elapsed(), "ledger checks done");
             r
@@ -118,10 +117,13 @@ fn vendor_checks(
     let mut found = Vec::new();
     let mut matched = Matches::new(input.keep_matched);
     for v in input.vendors {
-        let rows = ledger_rows_of(input.ledger, &v.vendor);
+        let entries = &input.ledger.entries;
         let f = match &v.docs {
-            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, rows, params),
-            VendorDocs::Zcy(z) => zcy::check(&v.vendor, z, v.fetched, &rows, params),
+            VendorDocs::Huadian(h) => huadian::check(&v.vendor, h, v.fetched, entries, params),
+            VendorDocs::Zcy(z) => {
+                let rows = ledger_rows_of(input.ledger, &v.vendor);
+                zcy::check(&v.vendor, z, v.fetched, &rows, params)
+            }
         }
         .with_context(|| format!("reconciling vendor {}", v.vendor))?;
         tracing::debug!(vendor = %v.vendor, elapsed = ?clock.elapsed(), "vendor checks done");
@@ -131,15 +133,10 @@ fn vendor_checks(
     Ok((found, matched))
 }
 
-/// The ledger rows of every vendor of the run.
-fn ledger_rows_of_all<'a>(input: &ReconcileInput<'a>) -> Vec<&'a LedgerEntry> {
-    let vendors: BTreeSet<&str> = input.vendors.iter().map(|v| v.vendor.as_str()).collect();
-    input
-        .ledger
-        .entries
-        .iter()
-        .filter(|e| vendors.iter().any(|v| same_vendor(e.vendor(), v)))
-        .collect()
+/// Whether a ledger row is of a vendor of the run.
+fn of_run<'a>(input: &ReconcileInput<'a>) -> impl Fn(&LedgerEntry) -> bool + Sync + 'a {
+    let vendors: Vec<&str> = input.vendors.iter().map(|v| v.vendor.as_str()).collect();
+    move |e| vendors.iter().any(|v| same_vendor(e.vendor(), v))
 }
 
 fn same_vendor(ledger_vendor: &str, key: &str) -> bool {

@@ -6,6 +6,7 @@ use crate::domain::{
     Code, EntryKind, HuadianData, Invoice, ItemTally, LedgerEntry, LineItem, Message, MessageBody,
     Origin, Package, PackageState, Severity, Statement, StatementLine, Status,
 };
+use crate::domain::{EntryDetails, EntryFields, EntryMeta};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -78,17 +79,18 @@ fn entry(
     statement: Option<&str>,
     amount: &str,
 ) -> LedgerEntry {
-    LedgerEntry {
-        entry_id: id.into(),
-        kind,
-        doc_no: doc.into(),
-        statement_no: statement.map(Into::into),
-        amount: d(amount),
-        booked_on: day("2024-01-10"),
-        details: None,
-        origin: Origin::shared(V, "ledger.csv"),
-        line: id.trim_start_matches('E').parse().unwrap_or(2),
-    }
+    LedgerEntry::new(
+        EntryFields {
+            entry_id: id.into(),
+            doc_no: doc.into(),
+            statement_no: statement.map(Into::into),
+            amount: d(amount),
+            booked_on: day("2024-01-10"),
+            line: id.trim_start_matches('E').parse().unwrap_or(2),
+            details: EntryDetails::default(),
+        },
+        &EntryMeta::plain(kind, Origin::shared(V, "ledger.csv")),
+    )
 }
 
 fn order(id: &str, doc: &str, statement: &str, amount: &str) -> LedgerEntry {
@@ -786,7 +788,7 @@ fn a_ledger_refund_whose_application_was_refused_is_missing_in_vendor() {
 #[test]
 fn only_huadian_ledger_rows_feed_the_huadian_checks() {
     let mut other = order("E2", "O1", "S1", "100");
-    other.origin = Origin::shared("zcy", "ledger.csv");
+    other.set_origin(Origin::shared("zcy", "ledger.csv"));
     let w = World::new(vec![stmt("S1", vec![line("O1", "100.00")])], vec![other]);
     assert_eq!(codes(&w.rows()), vec![Code::MissingInLedger]);
 }

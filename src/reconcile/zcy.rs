@@ -102,7 +102,11 @@ pub fn check(
 }
 
 fn of_kind<'a>(ledger: &[&'a LedgerEntry], kind: EntryKind) -> Vec<&'a LedgerEntry> {
-    ledger.iter().copied().filter(|e| e.kind == kind).collect()
+    ledger
+        .iter()
+        .copied()
+        .filter(|e| e.kind() == kind)
+        .collect()
 }
 
 /// One statement per number, sorted, so the result does not depend on the
@@ -198,7 +202,7 @@ fn missing_in_vendor(
             let e = orders[i];
             let stmt = e.statement_no.clone().unwrap_or_default();
             Discrepancy {
-                ledger_amount: Some(e.amount),
+                ledger_amount: Some(e.amount()),
                 currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
                 detail: format!(
@@ -320,7 +324,7 @@ fn payments_against_ledger(
         let ledger_amount = fen_to_yuan(amount_fen[k].unwrap_or_default());
         if ctx.p.differs(ledger_amount, vendor_amount) {
             out.push(Discrepancy {
-                ledger_amount: Some(e.amount),
+                ledger_amount: Some(e.amount()),
                 vendor_amount: Some(x.pay.pay_amount),
                 currency: currency_of(e.currency()),
                 ledger_date: Some(e.booked_on),
@@ -328,7 +332,7 @@ fn payments_against_ledger(
                 detail: format!(
                     "{} amount {} ≠ payAmount {}",
                     ledger_ref(e),
-                    e.amount,
+                    e.amount(),
                     x.pay.pay_amount
                 ),
                 ..row(
@@ -346,7 +350,7 @@ fn payments_against_ledger(
                 order_no: String::new(),
                 doc_no: x.pay.pay_id.clone(),
                 entry_id: e.entry_id.to_string(),
-                ledger_amount: e.amount,
+                ledger_amount: e.amount(),
                 vendor_amount: x.pay.pay_amount,
                 ledger_date: Some(e.booked_on),
                 vendor_date: x.date(),

@@ -5,6 +5,7 @@ use crate::domain::{
     Code, EntryKind, LedgerEntry, MatchedTransfer, Origin, PayRecord, Severity, Status, ZcyData,
     ZcyInvoice, ZcyInvoiceItem, ZcyStatement, ZcyStatus,
 };
+use crate::domain::{EntryDetails, EntryFields, EntryMeta};
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
@@ -73,17 +74,18 @@ fn pay(id: &str, amount: &str) -> PayRecord {
 }
 
 fn entry(id: &str, kind: EntryKind, doc: &str, stmt: Option<&str>, amount: &str) -> LedgerEntry {
-    LedgerEntry {
-        entry_id: id.into(),
-        kind,
-        doc_no: doc.into(),
-        statement_no: stmt.map(Into::into),
-        amount: d(amount),
-        booked_on: "2024-01-10".parse().unwrap(),
-        details: None,
-        origin: Origin::shared(V, "ledger.csv"),
-        line: 2,
-    }
+    LedgerEntry::new(
+        EntryFields {
+            entry_id: id.into(),
+            doc_no: doc.into(),
+            statement_no: stmt.map(Into::into),
+            amount: d(amount),
+            booked_on: "2024-01-10".parse().unwrap(),
+            line: 2,
+            details: EntryDetails::default(),
+        },
+        &EntryMeta::plain(kind, Origin::shared(V, "ledger.csv")),
+    )
 }
 
 fn order(id: &str, doc: &str, stmt: &str, amount: &str) -> LedgerEntry {
@@ -207,7 +209,7 @@ fn missing_in_ledger_in_the_pending_window_is_pending() {
 #[test]
 fn a_ledger_order_on_a_fetched_statement_that_lacks_it_is_missing_in_vendor() {
     let (s, mut l) = clean();
-    l[1].amount = d("10.50");
+    l[1].set_amount(d("10.50"));
     l.push(order("E4", "O9", "S1", "10.00"));
     // Naming a statement neither query answered says nothing.
     l.push(order("E5", "O8", "S-UNSEEN", "5.00"));
@@ -233,7 +235,7 @@ fn a_ledger_order_on_a_fetched_statement_that_lacks_it_is_missing_in_vendor() {
 #[test]
 fn ledger_order_rows_are_compared_to_the_total_as_a_sum() {
     let (s, mut l) = clean();
-    l[1].amount = d("20.51");
+    l[1].set_amount(d("20.51"));
     let r = rows(s.clone(), l.clone());
     assert_eq!(keyed(&r), vec![(Code::AmountMismatch, "S1", "", "")]);
     assert_eq!(
@@ -241,11 +243,11 @@ fn ledger_order_rows_are_compared_to_the_total_as_a_sum() {
         (Some(d("30.51")), Some(d("30.50")))
     );
     // Moving 0.01 between rows keeps the sum: nothing to say.
-    l[0].amount = d("9.99");
+    l[0].set_amount(d("9.99"));
     assert!(rows(s.clone(), l.clone()).is_empty());
     // No row names the statement: no sum to compare.
     for e in &mut l {
-        if e.kind == EntryKind::Order {
+        if e.kind() == EntryKind::Order {
             e.statement_no = None;
         }
     }
@@ -255,7 +257,7 @@ fn ledger_order_rows_are_compared_to_the_total_as_a_sum() {
 #[test]
 fn a_payment_booked_at_another_amount_is_amount_mismatch_keyed_by_pay_id() {
     let (s, mut l) = clean();
-    l[2].amount = d("30.40");
+    l[2].set_amount(d("30.40"));
     let r = rows(s, l);
     assert_eq!(keyed(&r), vec![(Code::AmountMismatch, "S1", "", "P1")]);
     assert_eq!(r[0].difference(), Some(d("0.10")));

@@ -132,7 +132,7 @@ pub(super) fn plan_statements(settings: &HuadianSettings, req: &FetchRequest) ->
         .ledger
         .entries
         .iter()
-        .filter(|e| e.vendor() == KEY && matches!(e.kind, EntryKind::Order | EntryKind::Refund))
+        .filter(|e| e.vendor() == KEY && matches!(e.kind(), EntryKind::Order | EntryKind::Refund))
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
         .filter_map(|e| e.statement_no.as_ref().map(|s| s.to_string()))
         .collect();
@@ -147,7 +147,7 @@ pub(super) fn plan_invoices(req: &FetchRequest) -> Vec<(String, String)> {
         .ledger
         .entries
         .iter()
-        .filter(|e| e.vendor() == KEY && e.kind == EntryKind::Invoice)
+        .filter(|e| e.vendor() == KEY && e.kind() == EntryKind::Invoice)
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
         .filter_map(|e| {
             let bill = e.statement_no.as_ref()?.to_string();
