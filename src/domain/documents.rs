@@ -1,6 +1,7 @@
 //! Normalized vendor documents: what the connectors hand to reconcile. Exact
 //! decimals, local times (the configured zone), no wire quirks left.
 
+use super::PackedDecimal;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub type SourceRef = String;
 
 /// A huadian statement (对账单) as fetched.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub statement_no: String,
     pub total_amount: Decimal,
@@ -27,29 +28,33 @@ pub struct Statement {
 /// One order billed on a statement. Of its items only what a check can report is
 /// kept (see `set_items`): the rest is in the archive, byte for byte, and at a
 /// million lines the items would be most of the memory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StatementLine {
     /// Inline (`CompactString`): no heap text per line for numbers up to 24 bytes.
     pub order_no: super::Text,
-    pub order_amount: Decimal,
-    pub return_amount: Decimal,
+    /// Packed into 8 bytes each (an amount that does not pack is in `odd`).
+    order_amount: Option<PackedDecimal>,
+    return_amount: Option<PackedDecimal>,
     pub ended_at: Option<NaiveDateTime>,
     /// The line lists items (their total is then `items_total()`).
     has_items: bool,
-    /// Out of line, and only for the rare line LINE_TOTAL_MISMATCH may name: at
-    /// ten million lines every inline byte is ten megabytes.
-    odd: Option<Box<OddItems>>,
+    /// Out of line, and only for the rare line that needs it: at ten million
+    /// lines every inline byte is ten megabytes.
+    odd: Option<Box<Odd>>,
 }
 
-/// What of a line's items does not add up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct OddItems {
+/// What of a line is not the usual: items that do not add up, an amount too
+/// long to pack.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Odd {
     /// Σ totalPrice, kept only when it is not the orderAmount.
     total: Option<Decimal>,
     /// The items whose price × num, rounded half up to the fen, is not exactly
     /// their totalPrice: the only ones LINE_TOTAL_MISMATCH can name (it needs a
     /// difference beyond a tolerance that is never negative).
     items: Vec<LineItem>,
+    order_amount: Option<Decimal>,
+    return_amount: Option<Decimal>,
 }
 
 /// A line's items taken in one by one (see `StatementLine::set_items`).
@@ -72,26 +77,59 @@ impl ItemTally {
 impl StatementLine {
     /// A line without items.
     pub fn new(order_no: impl Into<super::Text>, order_amount: Decimal) -> Self {
-        Self {
+        let mut line = Self {
             order_no: order_no.into(),
-            order_amount,
-            return_amount: Decimal::ZERO,
+            order_amount: None,
+            return_amount: PackedDecimal::pack(Decimal::ZERO),
             ended_at: None,
             has_items: false,
             odd: None,
-        }
+        };
+        line.set_order_amount(order_amount);
+        line
+    }
+
+    pub fn order_amount(&self) -> Decimal {
+        self.order_amount
+            .map(PackedDecimal::get)
+            .or_else(|| self.odd.as_ref().and_then(|o| o.order_amount))
+            .unwrap_or_default()
+    }
+
+    pub fn return_amount(&self) -> Decimal {
+        self.return_amount
+            .map(PackedDecimal::get)
+            .or_else(|| self.odd.as_ref().and_then(|o| o.return_amount))
+            .unwrap_or_default()
+    }
+
+    fn set_order_amount(&mut self, amount: Decimal) {
+        self.order_amount = PackedDecimal::pack(amount);
+        let elsewhere = self.order_amount.is_none().then_some(amount);
+        self.edit_odd(|o| o.order_amount = elsewhere);
+    }
+
+    pub fn set_return_amount(&mut self, amount: Decimal) {
+        self.return_amount = PackedDecimal::pack(amount);
+        let elsewhere = self.return_amount.is_none().then_some(amount);
+        self.edit_odd(|o| o.return_amount = elsewhere);
+    }
+
+    /// Changes what is out of line, which is then dropped if it holds nothing.
+    fn edit_odd(&mut self, edit: impl FnOnce(&mut Odd)) {
+        let mut odd = self.odd.take().map(|b| *b).unwrap_or_default();
+        edit(&mut odd);
+        self.odd = (odd != Odd::default()).then(|| Box::new(odd));
     }
 
     /// The line's items, once its orderAmount is set: what a check can report of
     /// them is kept, nothing for items that add up to the orderAmount.
     pub fn set_items(&mut self, tally: ItemTally) {
         self.has_items = tally.total.is_some();
-        let total = tally.total.filter(|t| *t != self.order_amount);
-        self.odd = (total.is_some() || !tally.odd.is_empty()).then(|| {
-            Box::new(OddItems {
-                total,
-                items: tally.odd,
-            })
+        let total = tally.total.filter(|t| *t != self.order_amount());
+        self.edit_odd(|o| {
+            o.total = total;
+            o.items = tally.odd;
         });
     }
 
@@ -104,11 +142,11 @@ impl StatementLine {
             self.odd
                 .as_ref()
                 .and_then(|o| o.total)
-                .unwrap_or(self.order_amount),
+                .unwrap_or_else(|| self.order_amount()),
         )
     }
 
-    /// The items whose own arithmetic is off (see `OddItems::items`).
+    /// The items whose own arithmetic is off (see `Odd::items`).
     pub fn odd_items(&self) -> &[LineItem] {
         self.odd.as_ref().map_or(&[], |o| &o.items)
     }
@@ -223,7 +261,7 @@ pub enum MessageBody {
 
 /// Everything one huadian fetch (or archive replay) saw. "Fetched" means the
 /// vendor answered; an answer of "no such thing" is fetched and empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HuadianData {
     pub statements: Vec<Statement>,
     /// Statements the vendor answered with "none" (empty result or 5004).
@@ -340,7 +378,7 @@ pub struct ZcyData {
 }
 
 /// A vendor's normalized data; one variant per vendor family.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum VendorDocs {
     Huadian(HuadianData),
     Zcy(ZcyData),
@@ -453,6 +491,36 @@ pub struct FetchStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn a_line_keeps_amounts_too_long_to_pack_exactly() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let mut line = StatementLine::new("O1", d("0.1234567890123456789"));
+        let mut negative_zero = d("0.00");
+        negative_zero.set_sign_negative(true);
+        line.set_return_amount(negative_zero);
+        assert_eq!(line.order_amount().to_string(), "0.1234567890123456789");
+        assert!(line.return_amount().is_zero() && line.return_amount().is_sign_negative());
+        let mut tally = ItemTally::default();
+        tally.add(LineItem {
+            sku: "S".into(),
+            price: d("1.00"),
+            num: d("1"),
+            total_price: d("1.00"),
+        });
+        line.set_items(tally);
+        assert_eq!(line.items_total(), Some(d("1.00")));
+        assert_eq!(line.order_amount().to_string(), "0.1234567890123456789");
+        line.set_return_amount(d("2.50"));
+        assert_eq!(line.return_amount().to_string(), "2.50");
+        let usual = StatementLine::new("O2", d("12.30"));
+        assert_eq!(
+            (usual.order_amount().to_string(), usual.return_amount()),
+            ("12.30".into(), Decimal::ZERO)
+        );
+        assert!(usual.odd.is_none());
+    }
 
     proptest::proptest! {
         #[test]
@@ -476,7 +544,7 @@ mod tests {
     /// A large month holds ten million lines at once: each byte here is 10 MB.
     #[test]
     fn a_statement_line_stays_small() {
-        assert!(std::mem::size_of::<StatementLine>() <= 80);
+        assert!(std::mem::size_of::<StatementLine>() <= 64);
     }
 
     #[test]

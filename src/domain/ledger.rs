@@ -247,6 +247,61 @@ pub struct Ledger {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn row(amount: &str, details: EntryDetails, plain: &Arc<EntryMeta>) -> LedgerEntry {
+        LedgerEntry::new(
+            EntryFields {
+                entry_id: "E1".into(),
+                doc_no: "D1".into(),
+                statement_no: None,
+                amount: Decimal::from_str(amount).unwrap(),
+                booked_on: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+                line: 2,
+                details,
+            },
+            plain,
+        )
+    }
+
+    #[test]
+    fn rows_share_their_meta_unless_they_need_their_own() {
+        let plain = EntryMeta::plain(EntryKind::Refund, Origin::shared("huadian", "l.csv"));
+        let usual = row("12.30", EntryDetails::default(), &plain);
+        assert!(Arc::ptr_eq(&usual.meta, &plain));
+        assert_eq!(usual.amount().to_string(), "12.30");
+        assert_eq!(
+            (usual.kind(), usual.vendor(), usual.source()),
+            (EntryKind::Refund, "huadian", "l.csv")
+        );
+        // Too many digits to pack: exact all the same, kept in a meta of its own.
+        let long = row("0.1234567890123456789", EntryDetails::default(), &plain);
+        assert!(!Arc::ptr_eq(&long.meta, &plain));
+        assert_eq!(long.amount().to_string(), "0.1234567890123456789");
+        let memo = EntryDetails {
+            memo: Some("备注".into()),
+            ..EntryDetails::default()
+        };
+        let mut noted = row("0.00", memo, &plain);
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        noted.set_amount(negative_zero);
+        assert_eq!(
+            (noted.memo(), noted.amount().to_string().as_str()),
+            (Some("备注"), "-0.00")
+        );
+        assert_eq!(noted.kind(), EntryKind::Refund);
+        let mut changed = usual.clone();
+        changed.set_amount(Decimal::from_str("79228162514264337593543950335").unwrap());
+        assert_eq!(
+            changed.amount().to_string(),
+            "79228162514264337593543950335"
+        );
+        changed.set_amount(Decimal::from_str("1.5").unwrap());
+        assert_eq!(changed.amount().to_string(), "1.5");
+    }
+
     /// A large month's ledger holds ten million rows at once.
     #[test]
     fn a_ledger_entry_stays_small() {

@@ -55,8 +55,8 @@ impl<'a> Billed<'a> {
         (
             self.stmt.bill_end,
             self.stmt.statement_no.as_str(),
-            self.line.order_amount,
-            self.line.return_amount,
+            self.line.order_amount(),
+            self.line.return_amount(),
             self.line.ended_at,
             self.pos,
         )
@@ -357,7 +357,7 @@ fn duplicate_billing(ctx: &Ctx, billed: &BilledLines, group: &[usize]) -> Discre
             format!(
                 "statement {} (billEndDate {end}) orderAmount {}",
                 b.no(),
-                b.line.order_amount
+                b.line.order_amount()
             )
         })
         .collect();
@@ -365,7 +365,7 @@ fn duplicate_billing(ctx: &Ctx, billed: &BilledLines, group: &[usize]) -> Discre
         vendor_amount: Some(
             group[1..]
                 .iter()
-                .map(|&i| billed.get(i).line.order_amount)
+                .map(|&i| billed.get(i).line.order_amount())
                 .sum(),
         ),
         vendor_date: last.date(),
@@ -403,8 +403,8 @@ fn statement_totals(ctx: &Ctx, billed: &BilledLines) -> anyhow::Result<Vec<Discr
                     })
                 };
                 Ok::<_, anyhow::Error>(
-                    sum + fen_of(line.order_amount, "orderAmount")?
-                        - fen_of(line.return_amount, "returnAmount")?,
+                    sum + fen_of(line.order_amount(), "orderAmount")?
+                        - fen_of(line.return_amount(), "returnAmount")?,
                 )
             })
         })
@@ -461,13 +461,14 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
         }
     }
     if let Some(sum) = b.line.items_total() {
-        if ctx.p.differs(sum, b.line.order_amount) {
+        if ctx.p.differs(sum, b.line.order_amount()) {
             out.push(Discrepancy {
                 ledger_amount: Some(sum),
-                vendor_amount: Some(b.line.order_amount),
+                vendor_amount: Some(b.line.order_amount()),
                 detail: format!(
                     "Σ item totalPrice {} ≠ orderAmount {}",
-                    sum, b.line.order_amount
+                    sum,
+                    b.line.order_amount()
                 ),
                 ..base()
             });
@@ -484,7 +485,7 @@ fn out_of_period(ctx: &Ctx, b: &Billed) -> Option<Discrepancy> {
     }
     Some(Discrepancy {
         severity: Severity::Warning,
-        vendor_amount: Some(b.line.order_amount),
+        vendor_amount: Some(b.line.order_amount()),
         vendor_date: Some(date),
         detail: format!("orderEndTime {date} outside the billing period {start}..{end}"),
         ..row(Code::OutOfPeriod, ctx.vendor, b.no(), b.order(), "")
@@ -511,7 +512,7 @@ fn undelivered(ctx: &Ctx, data: &HuadianData, billed: &BilledLines) -> Vec<Discr
         };
         let base = Discrepancy {
             severity: Severity::Warning,
-            vendor_amount: Some(b.line.order_amount),
+            vendor_amount: Some(b.line.order_amount()),
             vendor_date: b.date(),
             ..row(Code::UndeliveredBilled, ctx.vendor, stmt, order, "")
         };
@@ -602,12 +603,12 @@ fn against_ledger(
 
 fn missing_in_ledger(ctx: &Ctx, b: &Billed) -> Discrepancy {
     let d = Discrepancy {
-        vendor_amount: Some(b.line.order_amount),
+        vendor_amount: Some(b.line.order_amount()),
         vendor_date: b.date(),
         detail: format!(
             "order {} (orderAmount {}) has no ledger order row",
             b.order(),
-            b.line.order_amount
+            b.line.order_amount()
         ),
         ..row(Code::MissingInLedger, ctx.vendor, b.no(), b.order(), "")
     };
@@ -622,10 +623,10 @@ fn compare_order(
     out: &mut Vec<Discrepancy>,
     matched: &mut Matches,
 ) {
-    if ctx.p.differs(e.amount().abs(), b.line.order_amount) {
+    if ctx.p.differs(e.amount().abs(), b.line.order_amount()) {
         out.push(Discrepancy {
             ledger_amount: Some(e.amount()),
-            vendor_amount: Some(b.line.order_amount),
+            vendor_amount: Some(b.line.order_amount()),
             currency: currency_of(e.currency()),
             ledger_date: Some(e.booked_on),
             vendor_date: b.date(),
@@ -633,7 +634,7 @@ fn compare_order(
                 "{} amount {} ≠ orderAmount {}",
                 ledger_ref(e),
                 e.amount(),
-                b.line.order_amount
+                b.line.order_amount()
             ),
             ..row(Code::AmountMismatch, ctx.vendor, b.no(), b.order(), "")
         });
@@ -645,7 +646,7 @@ fn compare_order(
             doc_no: String::new(),
             entry_id: e.entry_id.to_string(),
             ledger_amount: e.amount(),
-            vendor_amount: b.line.order_amount,
+            vendor_amount: b.line.order_amount(),
             ledger_date: Some(e.booked_on),
             vendor_date: b.date(),
         });
@@ -731,19 +732,20 @@ fn refund_mismatch(
                 let b = billed.get(l);
                 let sum = by_doc.get(id).copied();
                 // Most lines: no return and no refund row.
-                if sum.is_none() && b.line.return_amount.is_zero() {
+                if sum.is_none() && b.line.return_amount().is_zero() {
                     continue;
                 }
                 let booked = fen_to_yuan(sum.unwrap_or(0));
-                if ctx.p.differs(booked, b.line.return_amount) {
+                if ctx.p.differs(booked, b.line.return_amount()) {
                     let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
                     out.push(Discrepancy {
                         ledger_amount: Some(booked),
-                        vendor_amount: Some(b.line.return_amount),
+                        vendor_amount: Some(b.line.return_amount()),
                         vendor_date: b.date(),
                         detail: format!(
                             "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
-                            b.line.return_amount, booked
+                            b.line.return_amount(),
+                            booked
                         ),
                         ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
                     });

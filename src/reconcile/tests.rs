@@ -29,7 +29,10 @@ fn at(s: &str) -> NaiveDateTime {
 fn stmt(no: &str, lines: Vec<StatementLine>) -> Statement {
     Statement {
         statement_no: no.into(),
-        total_amount: lines.iter().map(|l| l.order_amount - l.return_amount).sum(),
+        total_amount: lines
+            .iter()
+            .map(|l| l.order_amount() - l.return_amount())
+            .sum(),
         bill_start: Some(day("2024-01-01")),
         bill_end: Some(day("2024-01-31")),
         extends: BTreeMap::new(),
@@ -51,7 +54,7 @@ fn ended(mut l: StatementLine, when: &str) -> StatementLine {
 }
 
 fn returned(mut l: StatementLine, amount: &str) -> StatementLine {
-    l.return_amount = d(amount);
+    l.set_return_amount(d(amount));
     l
 }
 

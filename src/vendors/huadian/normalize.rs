@@ -212,7 +212,11 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             order_no,
             money(l.order_amount, || format!("{lat}.orderAmount"), true)?,
         );
-        line.return_amount = money(l.return_amount, || format!("{lat}.returnAmount"), false)?;
+        line.set_return_amount(money(
+            l.return_amount,
+            || format!("{lat}.returnAmount"),
+            false,
+        )?);
         line.ended_at = local_time(&l.order_end_time, tz, || format!("{lat}.orderEndTime"))?;
         let mut items = ItemTally::default();
         for (j, it) in l
@@ -400,7 +404,7 @@ mod tests {
         assert!(!st.extends.contains_key("reason"));
         assert_eq!(st.bill_end, NaiveDate::from_ymd_opt(2021, 8, 8));
         let l = &st.lines[0];
-        assert_eq!(l.return_amount, Decimal::ZERO);
+        assert_eq!(l.return_amount(), Decimal::ZERO);
         // 1.07 × 24 = 25.68 exactly: the item adds up, so only its total is kept.
         assert_eq!(l.items_total(), Some(d("25.68")));
         assert!(l.odd_items().is_empty());
@@ -444,7 +448,7 @@ mod tests {
         let body = SEED.replace("\"orderAmount\":25.68", "\"orderAmount\":0.1");
         let body = body.replace("\"totalAmount\":25.68", "\"totalAmount\":0.2");
         let s = statements(body.as_bytes(), TZ, "x").unwrap();
-        assert_eq!(s[0].lines[0].order_amount + s[0].total_amount, d("0.3"));
+        assert_eq!(s[0].lines[0].order_amount() + s[0].total_amount, d("0.3"));
     }
 
     #[test]
