@@ -20,9 +20,44 @@ pub struct Statement {
     pub bill_end: Option<NaiveDate>,
     /// Every other extend field (`billSavePrice`, `billYear`, ...) and header field
     /// the workbook shows but no rule checks.
-    pub extends: BTreeMap<String, String>,
+    pub extends: Extends,
     pub lines: Vec<StatementLine>,
     pub source: SourceRef,
+}
+
+/// A statement's fields no rule checks, by key (SPEC §5: shown, not checked).
+/// One slice of inline texts, not a map: a large month has a hundred thousand
+/// statements, and a map of heap strings took 2 KB of each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extends(Box<[(super::Text, super::Text)]>);
+
+impl Extends {
+    /// From (key, value) pairs in any order; of a key given twice, the last.
+    pub fn new(pairs: Vec<(super::Text, super::Text)>) -> Self {
+        let mut pairs = pairs;
+        // Stable: equal keys stay in order, and the last of them is kept.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(super::Text, super::Text)> = Vec::with_capacity(pairs.len());
+        for p in pairs {
+            match kept.last_mut() {
+                Some(last) if last.0 == p.0 => *last = p,
+                _ => kept.push(p),
+            }
+        }
+        Self(kept.into_boxed_slice())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1.as_str())
+    }
+
+    /// Every field, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 /// One order billed on a statement. Of its items only what a check can report is

@@ -25,15 +25,23 @@ pub struct Keys<'a> {
     halves: [Half<'a>; 2],
 }
 
-fn hash(key: &str) -> u64 {
-    FxBuildHasher.hash_one(key)
+/// A key's hash in 32 bits (the high half of FxHash's, its best mixed): a
+/// column's hashes are held while it gets its ids, 4 bytes a key.
+fn hash(key: &str) -> u32 {
+    (FxBuildHasher.hash_one(key) >> 32) as u32
 }
 
-/// The half a key belongs to. The table picks buckets with the low bits of the
-/// hash and tags with its high ones, so the half is taken from a remix of it
-/// instead, leaving both halves the full spread of buckets and tags.
-fn half_of(hash: u64) -> usize {
-    (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & 1
+/// The 64 bits the table wants, spread from the 32: it picks buckets with the
+/// low bits and tags with the high ones.
+fn spread(hash: u32) -> u64 {
+    u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The half a key belongs to: the top bit of its hash, which the buckets (low
+/// bits of the spread) do not depend on alone, so both halves keep the full
+/// spread of buckets and tags.
+fn half_of(hash: u32) -> usize {
+    (hash >> 31) as usize
 }
 
 impl<'a> Half<'a> {
@@ -45,12 +53,12 @@ impl<'a> Half<'a> {
     }
 
     /// The key's id (`2 × number + half`), given now if it has none yet.
-    fn id(&mut self, half: usize, key: &'a str, hash: u64) -> u32 {
+    fn id(&mut self, half: usize, key: &'a str, hash: u32) -> u32 {
         let texts = &self.texts;
         let number = match self.table.entry(
-            hash,
+            spread(hash),
             |&n| texts[n as usize] == key,
-            |&n| self::hash(texts[n as usize]),
+            |&n| spread(self::hash(texts[n as usize])),
         ) {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
@@ -109,7 +117,7 @@ impl<'a> Keys<'a> {
     pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-        let hashes: Vec<u64> = (0..n)
+        let hashes: Vec<u32> = (0..n)
             .into_par_iter()
             .with_min_len(1 << 14)
             .map(|i| hash(key(i)))
@@ -118,7 +126,7 @@ impl<'a> Keys<'a> {
         let out: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
         let [first, second] = &mut self.halves;
         let run = |half: usize, table: &mut Half<'a>| {
-            let mut last: Option<(u64, &str, u32)> = None;
+            let mut last: Option<(u32, &str, u32)> = None;
             for (slot, (i, &h)) in out.iter().zip(hashes.iter().enumerate()) {
                 if half_of(h) != half {
                     continue;

@@ -35,7 +35,7 @@ fn stmt(no: &str, lines: Vec<StatementLine>) -> Statement {
             .sum(),
         bill_start: Some(day("2024-01-01")),
         bill_end: Some(day("2024-01-31")),
-        extends: BTreeMap::new(),
+        extends: Default::default(),
         lines,
         source: format!("huadian/statement/{no}.json"),
     }

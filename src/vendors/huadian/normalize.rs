@@ -9,7 +9,7 @@ use crate::domain::{
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use crate::domain::Extends;
 
 pub use crate::vendors::body::{bad, BodyError as ParseError};
 
@@ -174,7 +174,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         .opt()
         .ok_or_else(|| bad(&format!("{at}.statementNo"), "", "missing"))?;
     let total_amount = money(w.total_amount, || format!("{at}.totalAmount"), true)?;
-    let mut extends = BTreeMap::new();
+    let mut extends = Vec::new();
     for (k, v) in [
         ("taxpayerNo", &w.taxpayer_no),
         ("invoiceTitle", &w.invoice_title),
@@ -183,7 +183,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         ("reason", &w.reason),
     ] {
         if let Some(v) = v.opt() {
-            extends.insert(k.to_string(), v);
+            extends.push((k.into(), v.into()));
         }
     }
     let (mut bill_start, mut bill_end) = (None, None);
@@ -196,7 +196,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             _ => {}
         }
         if !key.is_empty() {
-            extends.insert(key, val);
+            extends.push((key.into(), val.into()));
         }
     }
     let details = w.statement_details.unwrap_or_default();
@@ -248,7 +248,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         total_amount,
         bill_start,
         bill_end,
-        extends,
+        extends: Extends::new(extends),
         lines,
         source: source.to_string(),
     })
@@ -400,8 +400,10 @@ mod tests {
         assert_eq!(s.len(), 1);
         let st = &s[0];
         assert_eq!(st.total_amount, d("25.68"));
-        assert_eq!(st.extends["invoiceType"], "1");
-        assert!(!st.extends.contains_key("reason"));
+        assert_eq!(st.extends.get("invoiceType"), Some("1"));
+        assert_eq!(st.extends.get("reason"), None);
+        assert_eq!(st.extends.get("billEndDate"), Some("2021-08-08"));
+        assert_eq!(st.extends.iter().count(), 5);
         assert_eq!(st.bill_end, NaiveDate::from_ymd_opt(2021, 8, 8));
         let l = &st.lines[0];
         assert_eq!(l.return_amount(), Decimal::ZERO);
