@@ -96,6 +96,15 @@ impl<'a> BilledLines<'a> {
         self.of.len()
     }
 
+    /// All but the first line of each group of `duplicates` are not primary.
+    fn demote(&mut self, duplicates: &[Vec<usize>]) {
+        for g in duplicates {
+            for &i in &g[1..] {
+                self.primary[i] = false;
+            }
+        }
+    }
+
     fn get(&self, i: usize) -> Billed<'a> {
         let s = self.of[i] as usize;
         let stmt = self.statements[s];
@@ -118,9 +127,26 @@ impl<'a> BilledLines<'a> {
     }
 }
 
+/// Some of the ledger's rows, by position: 4 bytes a row, not 8 (the order
+/// rows are millions).
+struct Rows<'a> {
+    entries: &'a [LedgerEntry],
+    at: Vec<u32>,
+}
+
+impl<'a> Rows<'a> {
+    fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    fn get(&self, i: usize) -> &'a LedgerEntry {
+        &self.entries[self.at[i] as usize]
+    }
+}
+
 /// The ledger's huadian rows by kind.
 struct LedgerRows<'a> {
-    orders: Vec<&'a LedgerEntry>,
+    orders: Rows<'a>,
     refunds: Vec<&'a LedgerEntry>,
     invoices: Vec<&'a LedgerEntry>,
 }
@@ -132,10 +158,11 @@ impl<'a> LedgerRows<'a> {
         let ours = || {
             entries
                 .iter()
-                .filter(|e| super::same_vendor(e.vendor(), vendor))
+                .enumerate()
+                .filter(|(_, e)| super::same_vendor(e.vendor(), vendor))
         };
         let mut counts = [0usize; 3];
-        for e in ours() {
+        for (_, e) in ours() {
             match e.kind() {
                 EntryKind::Order => counts[0] += 1,
                 EntryKind::Refund => counts[1] += 1,
@@ -144,13 +171,19 @@ impl<'a> LedgerRows<'a> {
             }
         }
         let mut rows = Self {
-            orders: Vec::with_capacity(counts[0]),
+            orders: Rows {
+                entries,
+                at: Vec::with_capacity(counts[0]),
+            },
             refunds: Vec::with_capacity(counts[1]),
             invoices: Vec::with_capacity(counts[2]),
         };
-        for e in ours() {
+        for (i, e) in ours() {
             match e.kind() {
-                EntryKind::Order => rows.orders.push(e),
+                EntryKind::Order => rows
+                    .orders
+                    .at
+                    .push(u32::try_from(i).expect("fewer than 2³² rows")),
                 EntryKind::Refund => rows.refunds.push(e),
                 EntryKind::Invoice => rows.invoices.push(e),
                 EntryKind::Payment => {}
@@ -181,9 +214,9 @@ pub fn check(
     step("lines and ledger rows by kind");
     let cols = LineCols::of(&billed, &mut keys);
     step("line key ids");
-    let orders = RowKeys::of(&rows.orders, &mut keys);
+    let orders = RowKeys::of(rows.orders.len(), |i| rows.orders.get(i), &mut keys);
     step("ledger order key ids");
-    let duplicates = mark_duplicates(&mut billed, &cols, &keys);
+    let duplicates = duplicates(&billed, &cols, &keys);
 
     let mut found = Found::default();
     let out = &mut found.discrepancies;
@@ -197,6 +230,7 @@ pub fn check(
     let refunds = entry_frame(&rows.refunds, &mut keys)?;
     let bound = keys.id_bound();
     drop(keys);
+    billed.demote(&duplicates);
     step("duplicates, statement and refund key ids");
     out.extend(statement_totals(&ctx, &billed)?);
     for b in billed.iter() {
@@ -250,9 +284,9 @@ struct LineCols {
 }
 
 impl LineCols {
-    fn of<'a>(billed: &BilledLines<'a>, keys: &mut Keys<'a>) -> Self {
+    fn of<'k>(billed: &'k BilledLines, keys: &mut Keys<'k>) -> Self {
         // Order numbers get their ids on both cores (one half of the keys each).
-        let order = keys.ids_of(billed.len(), |i| billed.get(i).order());
+        let order = keys.ids_of(billed.len(), move |i| billed.get(i).order());
         let stmt_of = keys.ids(billed.statements.iter().map(|s| s.statement_no.as_str()));
         LineCols { order, stmt_of }
     }
@@ -271,11 +305,15 @@ struct RowKeys {
 }
 
 impl RowKeys {
-    fn of<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> Self {
+    fn of<'k>(
+        n: usize,
+        row: impl Fn(usize) -> &'k LedgerEntry + Sync + Copy + 'k,
+        keys: &mut Keys<'k>,
+    ) -> Self {
         Self {
-            doc: keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str()),
-            stmt: keys.ids_of(rows.len(), |i| {
-                rows[i].statement_no.as_deref().unwrap_or_default()
+            doc: keys.ids_of(n, move |i| row(i).doc_no.as_str()),
+            stmt: keys.ids_of(n, move |i| {
+                row(i).statement_no.as_deref().unwrap_or_default()
             }),
         }
     }
@@ -283,9 +321,9 @@ impl RowKeys {
 
 /// Ledger rows as a frame for sums: `doc` (key id) and `amount_fen` (absolute:
 /// refunds are stored positive).
-fn entry_frame<'a>(rows: &[&'a LedgerEntry], keys: &mut Keys<'a>) -> anyhow::Result<DataFrame> {
+fn entry_frame<'k>(rows: &'k [&LedgerEntry], keys: &mut Keys<'k>) -> anyhow::Result<DataFrame> {
     use rayon::prelude::*;
-    let doc = keys.ids_of(rows.len(), |i| rows[i].doc_no.as_str());
+    let doc = keys.ids_of(rows.len(), move |i| rows[i].doc_no.as_str());
     let fen = rows
         .par_iter()
         .map(|e| fen(e.amount().abs(), || ledger_ref(e)))
@@ -318,14 +356,14 @@ fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
     all
 }
 
-/// Orders billed more than once: groups of line positions in billing order; all
-/// but the first of each group are marked not primary.
-fn mark_duplicates(billed: &mut BilledLines, cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
+/// Orders billed more than once: groups of line positions in billing order (all
+/// but the first of each group are then not primary: `BilledLines::demote`).
+fn duplicates(billed: &BilledLines, cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
     // Ids are dense, so the count per order is an array, not a group-by.
-    let counts = keys.counts(&cols.order);
+    let repeated = keys.repeated(&cols.order);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, &order) in cols.order.iter().enumerate() {
-        if counts[order as usize] > 1 {
+        if repeated[order as usize] {
             groups.entry(billed.get(i).order()).or_default().push(i);
         }
     }
@@ -335,11 +373,6 @@ fn mark_duplicates(billed: &mut BilledLines, cols: &LineCols, keys: &Keys) -> Ve
             let (a, b) = (billed.get(a), billed.get(b));
             a.billing_order().cmp(&b.billing_order())
         });
-    }
-    for g in &groups {
-        for &i in &g[1..] {
-            billed.primary[i] = false;
-        }
     }
     groups
 }
@@ -566,7 +599,7 @@ fn against_ledger(
     ctx: &Ctx,
     billed: &BilledLines,
     order: &[u32],
-    orders: &[&LedgerEntry],
+    orders: &Rows,
     rows_of: &Chains,
 ) -> (Vec<Discrepancy>, Matches) {
     use rayon::prelude::*;
@@ -586,7 +619,7 @@ fn against_ledger(
                     out.push(missing_in_ledger(ctx, &b));
                 }
                 for i in rows {
-                    compare_order(ctx, &b, orders[i], &mut out, &mut matched);
+                    compare_order(ctx, &b, orders.get(i), &mut out, &mut matched);
                 }
             }
             (out, matched)
@@ -662,7 +695,7 @@ fn missing_in_vendor(
     fetched: &[u32],
     cols: &LineCols,
     lines_of: &Chains,
-    orders: &[&LedgerEntry],
+    orders: &Rows,
     keys: &RowKeys,
 ) -> Vec<Discrepancy> {
     use rayon::prelude::*;
@@ -685,7 +718,7 @@ fn missing_in_vendor(
     absent
         .into_iter()
         .map(|i| {
-            let e = orders[i];
+            let e = orders.get(i);
             let stmt = e.statement_no.as_deref().unwrap_or_default();
             Discrepancy {
                 ledger_amount: Some(e.amount()),

@@ -11,18 +11,33 @@ use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 
-/// One half of the keys: their texts in id order, and a table of their numbers
-/// (4 bytes a slot, where a map of `&str → u32` takes 24: at millions of keys
-/// the table is the largest thing the checks hold).
+/// One half of the keys: where each was first read, in number order, and a
+/// table of their numbers (4 bytes a slot, where a map of `&str → u32` takes 24:
+/// at millions of keys the table is the largest thing the checks hold).
 #[derive(Default)]
-struct Half<'a> {
+struct Half {
     table: HashTable<u32>,
-    texts: Vec<&'a str>,
+    /// `column << ROW_BITS | row` of each key's first reading: 4 bytes a key
+    /// where its `&str` took 16. The text is read again from the column.
+    at: Vec<u32>,
 }
 
+/// Rows of a column a key's place can name; the bits above name the column.
+const ROW_BITS: u32 = 29;
+const COLUMNS: usize = 1 << (32 - ROW_BITS);
+
+/// The columns keys were read from, by number: `f(row)` is the key's text.
+type Column<'k> = Box<dyn Fn(usize) -> &'k str + Sync + 'k>;
+
+fn text<'k>(columns: &[Column<'k>], at: u32) -> &'k str {
+    columns[(at >> ROW_BITS) as usize]((at & ((1 << ROW_BITS) - 1)) as usize)
+}
+
+/// Keys as ids. `'k`: how long the columns given to `ids_of` are borrowed.
 #[derive(Default)]
-pub struct Keys<'a> {
-    halves: [Half<'a>; 2],
+pub struct Keys<'k> {
+    halves: [Half; 2],
+    columns: Vec<Column<'k>>,
 }
 
 /// A key's hash in 32 bits (the high half of FxHash's, its best mixed): a
@@ -44,30 +59,31 @@ fn half_of(hash: u32) -> usize {
     (hash >> 31) as usize
 }
 
-impl<'a> Half<'a> {
+impl Half {
     fn with_capacity(n: usize) -> Self {
         Self {
             table: HashTable::with_capacity(n),
-            texts: Vec::with_capacity(n),
+            at: Vec::with_capacity(n),
         }
     }
 
-    /// The key's id (`2 × number + half`), given now if it has none yet.
-    fn id(&mut self, half: usize, key: &'a str, hash: u32) -> u32 {
-        let texts = &self.texts;
+    /// The id (`2 × number + half`) of `key`, read at `here`; given now if it
+    /// has none yet.
+    fn id(&mut self, half: usize, key: &str, hash: u32, here: u32, columns: &[Column]) -> u32 {
+        let at = &self.at;
         let number = match self.table.entry(
             spread(hash),
-            |&n| texts[n as usize] == key,
-            |&n| spread(self::hash(texts[n as usize])),
+            |&n| text(columns, at[n as usize]) == key,
+            |&n| spread(self::hash(text(columns, at[n as usize]))),
         ) {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
-                let n = u32::try_from(self.texts.len())
+                let n = u32::try_from(self.at.len())
                     .ok()
                     .filter(|n| *n < 1 << 31)
                     .expect("fewer than 2³¹ keys per half");
                 e.insert(n);
-                self.texts.push(key);
+                self.at.push(here);
                 n
             }
         };
@@ -75,48 +91,52 @@ impl<'a> Half<'a> {
     }
 }
 
-impl<'a> Keys<'a> {
+impl<'k> Keys<'k> {
     pub fn with_capacity(n: usize) -> Self {
         let half = || Half::with_capacity(n / 2 + n / 16);
         Self {
             halves: [half(), half()],
+            columns: Vec::new(),
         }
     }
 
     /// Every id given so far is below this.
     pub fn id_bound(&self) -> usize {
-        2 * self.halves[0].texts.len().max(self.halves[1].texts.len())
+        2 * self.halves[0].at.len().max(self.halves[1].at.len())
     }
 
-    /// How often each id occurs in `column`, indexed by id.
-    pub fn counts(&self, column: &[u32]) -> Vec<u32> {
-        let mut counts = vec![0u32; self.id_bound()];
+    /// Whether each id occurs more than once in `column`, indexed by id: one
+    /// byte an id, where counts took four.
+    pub fn repeated(&self, column: &[u32]) -> Vec<bool> {
+        let mut seen = vec![0u8; self.id_bound()];
         for &id in column {
-            counts[id as usize] += 1;
+            let n = &mut seen[id as usize];
+            *n = n.saturating_add(1);
         }
-        counts
+        seen.into_iter().map(|n| n > 1).collect()
     }
 
-    #[cfg(test)]
-    pub fn id(&mut self, key: &'a str) -> u32 {
-        let h = hash(key);
-        let half = half_of(h);
-        self.halves[half].id(half, key, h)
+    /// Ids of a column, in order.
+    pub fn ids(&mut self, keys: impl IntoIterator<Item = &'k str>) -> Vec<u32> {
+        let keys: Vec<&'k str> = keys.into_iter().collect();
+        self.ids_of(keys.len(), move |i| keys[i])
     }
 
-    /// Ids of a column, in order. A key equal to the one before it (rows of one
-    /// statement, one vendor, a blank column) is not looked up again.
-    pub fn ids(&mut self, keys: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
-        let keys: Vec<&'a str> = keys.into_iter().collect();
-        self.ids_of(keys.len(), |i| keys[i])
-    }
-
-    /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per half.
-    /// Every key is hashed once first, on every core; each half's thread then
-    /// reads only its own keys.
-    pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'a str + Sync) -> Vec<u32> {
+    /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per
+    /// half. Every key is hashed once first, on every core; each half's thread
+    /// then reads only its own keys. A key equal to the one before it (rows of
+    /// one statement, one vendor, a blank column) is not looked up again. The
+    /// column is kept (borrowed, not copied) to read a key's text again.
+    pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'k str + Sync + 'k) -> Vec<u32> {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        let column = self.columns.len();
+        assert!(column < COLUMNS, "at most {COLUMNS} key columns");
+        assert!(n < 1 << ROW_BITS, "fewer than 2^{ROW_BITS} keys a column");
+        self.columns.push(Box::new(key));
+        let Keys { halves, columns } = self;
+        let columns: &[Column<'k>] = columns;
+        let key = &columns[column];
         let hashes: Vec<u32> = (0..n)
             .into_par_iter()
             .with_min_len(1 << 14)
@@ -124,8 +144,9 @@ impl<'a> Keys<'a> {
             .collect();
         // One column both threads write, each only the slots of its half.
         let out: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
-        let [first, second] = &mut self.halves;
-        let run = |half: usize, table: &mut Half<'a>| {
+        let [first, second] = halves;
+        let base = (column as u32) << ROW_BITS;
+        let run = |half: usize, table: &mut Half| {
             let mut last: Option<(u32, &str, u32)> = None;
             for (slot, (i, &h)) in out.iter().zip(hashes.iter().enumerate()) {
                 if half_of(h) != half {
@@ -135,7 +156,7 @@ impl<'a> Keys<'a> {
                 let id = match last {
                     Some((lh, l, id)) if lh == h && l == k => id,
                     _ => {
-                        let id = table.id(half, k, h);
+                        let id = table.id(half, k, h, base | i as u32, columns);
                         last = Some((h, k, id));
                         id
                     }
@@ -202,7 +223,8 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), 4);
         assert!(ids.iter().all(|&id| (id as usize) < k.id_bound()));
-        assert_eq!(k.counts(&ids)[ids[0] as usize], 2);
+        let repeated = k.repeated(&ids);
+        assert!(repeated[ids[0] as usize] && !repeated[ids[1] as usize]);
     }
 
     #[test]
@@ -226,7 +248,7 @@ mod tests {
     fn chains_list_the_rows_of_each_id_in_row_order() {
         let mut k = Keys::default();
         let ids = k.ids(["A", "B", "A", "C", "A"]);
-        let other = k.id("D");
+        let other = k.ids(["D"])[0];
         let chains = Chains::of(&ids, k.id_bound());
         assert_eq!(chains.rows(ids[0]).collect::<Vec<_>>(), vec![0, 2, 4]);
         assert_eq!(chains.rows(ids[1]).collect::<Vec<_>>(), vec![1]);

@@ -2,6 +2,7 @@
 //! configured zone. Used on freshly archived bodies and on archive replays alike.
 
 use super::wire::*;
+use crate::domain::Extends;
 use crate::domain::{
     yuan_to_fen, Invoice, ItemTally, LineItem, Message, MessageBody, Package, PackageState,
     Statement, StatementLine,
@@ -9,7 +10,6 @@ use crate::domain::{
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use crate::domain::Extends;
 
 pub use crate::vendors::body::{bad, BodyError as ParseError};
 
