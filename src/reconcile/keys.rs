@@ -1,7 +1,7 @@
 //! Text keys (order, statement, document numbers) as dense `u32` ids, made once
-//! per check: polars then joins and groups integers instead of millions of
-//! copied strings. Equal texts get equal ids, so a join on ids is the join on
-//! the texts.
+//! per check: joins and groups then work on integers (in polars, or as walks
+//! over arrays indexed by id: `Chains`) instead of millions of copied strings.
+//! Equal texts get equal ids, so a join on ids is the join on the texts.
 //!
 //! The keys are split in two halves by a hash of their text, each half with its
 //! own table: a column is given its ids by two threads at once, each looking up

@@ -1,4 +1,5 @@
-//! Reconciliation: polars joins of normalized vendor documents with the ledger,
+//! Reconciliation: normalized vendor documents joined with the ledger (polars,
+//! or walks over arrays of dense key ids where the sides are millions of rows),
 //! one module per vendor family of checks. Pure functions: no I/O.
 
 mod coverage;
