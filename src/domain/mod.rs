@@ -10,7 +10,8 @@ pub mod money;
 pub use discrepancy::{Code, Discrepancy, MatchedLine, Severity, Status};
 pub use documents::*;
 pub use ledger::{
-    EntryDetails, EntryFields, EntryKind, EntryMeta, InputError, Ledger, LedgerEntry, Origin, Text,
+    EntryDetails, EntryFields, EntryKind, EntryMeta, InputError, Ledger, LedgerEntry, Origin,
+    Statements, Text,
 };
 pub use money::{
     fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError, PackedDecimal,

@@ -390,7 +390,7 @@ mod tests {
         assert_eq!(l.entries[0].amount(), dec("1234.50"));
         assert_eq!(l.entries[0].currency(), "CNY");
         assert_eq!(l.entries[0].kind(), EntryKind::Invoice);
-        assert_eq!(l.entries[0].statement_no, None);
+        assert_eq!(l.entries[0].statement_no(), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::domain::{
     parse_yuan, EntryDetails, EntryFields, EntryKind, EntryMeta, InputError, Ledger, LedgerEntry,
-    Origin, Text,
+    Origin, Statements, Text,
 };
 use crate::settings::LedgerSettings;
 use anyhow::bail;
@@ -200,6 +200,7 @@ pub(crate) struct Origins {
     source: Arc<str>,
     /// A ledger names a handful of vendors: a list beats a map.
     known: Vec<(Arc<Origin>, [Arc<EntryMeta>; 4])>,
+    statements: Statements,
 }
 
 impl Origins {
@@ -207,6 +208,7 @@ impl Origins {
         Self {
             source: source.into(),
             known: Vec::new(),
+            statements: Statements::default(),
         }
     }
 
@@ -266,7 +268,9 @@ pub(crate) fn push_row<C: CellText>(
     let doc_no = f.required(Col::DocNo);
     let amount = f.parsed(Col::Amount, parse_amount);
     let booked_on = f.parsed(Col::BookedOn, parse_date);
-    let statement_no = f.optional(Col::StatementNo).map(Text::from);
+    let statement_no = f
+        .optional(Col::StatementNo)
+        .map(|s| origins.statements.shared(s));
     let mut detail = |col| f.optional(col).map(str::to_string);
     let details = EntryDetails {
         line_no: detail(Col::LineNo),

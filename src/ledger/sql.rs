@@ -263,7 +263,7 @@ mod tests {
                     e.entry_id.as_str(),
                     e.vendor(),
                     e.kind(),
-                    e.statement_no.as_deref(),
+                    e.statement_no(),
                     e.line_no(),
                     e.amount(),
                     e.booked_on.to_string(),

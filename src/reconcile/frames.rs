@@ -110,8 +110,7 @@ pub fn ledger_frame(rows: &[&LedgerEntry]) -> anyhow::Result<DataFrame> {
         str_col("doc", rows.iter().map(|e| e.doc_no.as_str())),
         str_col(
             "stmt",
-            rows.iter()
-                .map(|e| e.statement_no.as_deref().unwrap_or_default()),
+            rows.iter().map(|e| e.statement_no().unwrap_or_default()),
         ),
         i64_col("amount_fen", amounts),
     ])?)

@@ -312,9 +312,7 @@ impl RowKeys {
     ) -> Self {
         Self {
             doc: keys.ids_of(n, move |i| row(i).doc_no.as_str()),
-            stmt: keys.ids_of(n, move |i| {
-                row(i).statement_no.as_deref().unwrap_or_default()
-            }),
+            stmt: keys.ids_of(n, move |i| row(i).statement_no().unwrap_or_default()),
         }
     }
 }
@@ -719,7 +717,7 @@ fn missing_in_vendor(
         .into_iter()
         .map(|i| {
             let e = orders.get(i);
-            let stmt = e.statement_no.as_deref().unwrap_or_default();
+            let stmt = e.statement_no().unwrap_or_default();
             Discrepancy {
                 ledger_amount: Some(e.amount()),
                 currency: currency_of(e.currency()),
@@ -794,7 +792,7 @@ fn refund_mismatch(
 fn invoice_missing(ctx: &Ctx, data: &HuadianData, invoices: &[&LedgerEntry]) -> Vec<Discrepancy> {
     let mut out = Vec::new();
     for e in invoices {
-        let Some(bill) = e.statement_no.as_deref().filter(|s| !s.is_empty()) else {
+        let Some(bill) = e.statement_no().filter(|s| !s.is_empty()) else {
             continue;
         };
         let row_no = e.line_no().filter(|s| !s.is_empty()).unwrap_or(&e.doc_no);

@@ -64,8 +64,7 @@ fn duplicate_row(mut rows: Vec<&LedgerEntry>) -> Discrepancy {
         .iter()
         .map(|r| {
             let st = r
-                .statement_no
-                .as_deref()
+                .statement_no()
                 .map(|s| format!(", statement {s}"))
                 .unwrap_or_default();
             format!(

@@ -86,7 +86,7 @@ fn entry(
         EntryFields {
             entry_id: id.into(),
             doc_no: doc.into(),
-            statement_no: statement.map(Into::into),
+            statement_no: statement.map(|s| std::sync::Arc::new(s.into())),
             amount: d(amount),
             booked_on: day("2024-01-10"),
             line: id.trim_start_matches('E').parse().unwrap_or(2),

@@ -200,7 +200,7 @@ fn missing_in_vendor(
         .into_iter()
         .map(|i| {
             let e = orders[i];
-            let stmt = e.statement_no.clone().unwrap_or_default();
+            let stmt = e.statement_no().unwrap_or_default();
             Discrepancy {
                 ledger_amount: Some(e.amount()),
                 currency: currency_of(e.currency()),
@@ -210,7 +210,7 @@ fn missing_in_vendor(
                     ledger_ref(e),
                     e.doc_no
                 ),
-                ..row(Code::MissingInVendor, ctx.vendor, &stmt, &e.doc_no, "")
+                ..row(Code::MissingInVendor, ctx.vendor, stmt, &e.doc_no, "")
             }
         })
         .collect())
@@ -232,7 +232,7 @@ fn statement_totals(
     let joined = join(&heads, &sums, &["stmt"], &["stmt"], JoinType::Inner)?;
     let mut rows_of: BTreeMap<&str, Vec<&LedgerEntry>> = BTreeMap::new();
     for e in orders {
-        if let Some(s) = e.statement_no.as_deref() {
+        if let Some(s) = e.statement_no() {
             rows_of.entry(s).or_default().push(e);
         }
     }

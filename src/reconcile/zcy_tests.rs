@@ -78,7 +78,7 @@ fn entry(id: &str, kind: EntryKind, doc: &str, stmt: Option<&str>, amount: &str)
         EntryFields {
             entry_id: id.into(),
             doc_no: doc.into(),
-            statement_no: stmt.map(Into::into),
+            statement_no: stmt.map(|s| std::sync::Arc::new(s.into())),
             amount: d(amount),
             booked_on: "2024-01-10".parse().unwrap(),
             line: 2,
@@ -248,7 +248,7 @@ fn ledger_order_rows_are_compared_to_the_total_as_a_sum() {
     // No row names the statement: no sum to compare.
     for e in &mut l {
         if e.kind() == EntryKind::Order {
-            e.statement_no = None;
+            e.set_statement_no(None);
         }
     }
     assert!(rows(s, l).is_empty());

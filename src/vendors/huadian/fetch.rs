@@ -134,7 +134,7 @@ pub(super) fn plan_statements(settings: &HuadianSettings, req: &FetchRequest) ->
         .iter()
         .filter(|e| e.vendor() == KEY && matches!(e.kind(), EntryKind::Order | EntryKind::Refund))
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
-        .filter_map(|e| e.statement_no.as_ref().map(|s| s.to_string()))
+        .filter_map(|e| e.statement_no().map(|s| s.to_string()))
         .collect();
     set.extend(settings.statements.iter().cloned());
     set.extend(req.extra_statements.iter().cloned());
@@ -150,7 +150,7 @@ pub(super) fn plan_invoices(req: &FetchRequest) -> Vec<(String, String)> {
         .filter(|e| e.vendor() == KEY && e.kind() == EntryKind::Invoice)
         .filter(|e| e.booked_on >= req.from && e.booked_on <= req.to)
         .filter_map(|e| {
-            let bill = e.statement_no.as_ref()?.to_string();
+            let bill = e.statement_no()?.to_string();
             let row = e.line_no().unwrap_or(&e.doc_no).to_string();
             Some((bill, row))
         })
