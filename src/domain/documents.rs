@@ -70,9 +70,10 @@ pub struct StatementLine {
     /// Packed into 8 bytes each (an amount that does not pack is in `odd`).
     order_amount: Option<PackedDecimal>,
     return_amount: Option<PackedDecimal>,
-    pub ended_at: Option<NaiveDateTime>,
-    /// The line lists items (their total is then `items_total()`).
-    has_items: bool,
+    /// orderEndTime in whole seconds × 2, + 1 when the line lists items (their
+    /// total is then `items_total()`): 8 bytes where the time and the flag took
+    /// 16. No time is `NO_TIME`; one with a fraction of a second is in `odd`.
+    when: i64,
     /// Out of line, and only for the rare line that needs it: at ten million
     /// lines every inline byte is ten megabytes.
     odd: Option<Box<Odd>>,
@@ -90,7 +91,13 @@ struct Odd {
     items: Vec<LineItem>,
     order_amount: Option<Decimal>,
     return_amount: Option<Decimal>,
+    ended_at: Option<NaiveDateTime>,
 }
+
+/// `StatementLine::when`'s seconds for no time, and for a time kept in `odd`:
+/// far outside the times chrono can hold.
+const NO_TIME: i64 = i64::MIN >> 2;
+const TIME_ELSEWHERE: i64 = NO_TIME + 1;
 
 /// A line's items taken in one by one (see `StatementLine::set_items`).
 #[derive(Debug, Default)]
@@ -116,8 +123,7 @@ impl StatementLine {
             order_no: order_no.into(),
             order_amount: None,
             return_amount: PackedDecimal::pack(Decimal::ZERO),
-            ended_at: None,
-            has_items: false,
+            when: NO_TIME << 1,
             odd: None,
         };
         line.set_order_amount(order_amount);
@@ -136,6 +142,30 @@ impl StatementLine {
             .map(PackedDecimal::get)
             .or_else(|| self.odd.as_ref().and_then(|o| o.return_amount))
             .unwrap_or_default()
+    }
+
+    pub fn ended_at(&self) -> Option<NaiveDateTime> {
+        match self.when >> 1 {
+            NO_TIME => None,
+            TIME_ELSEWHERE => self.odd.as_ref().and_then(|o| o.ended_at),
+            secs => chrono::DateTime::from_timestamp(secs, 0).map(|t| t.naive_utc()),
+        }
+    }
+
+    pub fn set_ended_at(&mut self, at: Option<NaiveDateTime>) {
+        let whole = at.filter(|t| t.and_utc().timestamp_subsec_nanos() == 0);
+        let secs = match (at, whole) {
+            (None, _) => NO_TIME,
+            (Some(_), Some(t)) => t.and_utc().timestamp(),
+            (Some(_), None) => TIME_ELSEWHERE,
+        };
+        self.when = (secs << 1) | (self.when & 1);
+        let elsewhere = at.filter(|_| whole.is_none());
+        self.edit_odd(|o| o.ended_at = elsewhere);
+    }
+
+    fn has_items(&self) -> bool {
+        self.when & 1 == 1
     }
 
     fn set_order_amount(&mut self, amount: Decimal) {
@@ -160,7 +190,7 @@ impl StatementLine {
     /// The line's items, once its orderAmount is set: what a check can report of
     /// them is kept, nothing for items that add up to the orderAmount.
     pub fn set_items(&mut self, tally: ItemTally) {
-        self.has_items = tally.total.is_some();
+        self.when = (self.when & !1) | i64::from(tally.total.is_some());
         let total = tally.total.filter(|t| *t != self.order_amount());
         self.edit_odd(|o| {
             o.total = total;
@@ -170,7 +200,7 @@ impl StatementLine {
 
     /// Σ totalPrice of the line's items; `None` when it lists none.
     pub fn items_total(&self) -> Option<Decimal> {
-        if !self.has_items {
+        if !self.has_items() {
             return None;
         }
         Some(
@@ -489,7 +519,11 @@ impl VendorDocs {
             Self::Huadian(h) => h
                 .statements
                 .iter()
-                .flat_map(|s| s.lines.iter().filter_map(|l| l.ended_at.map(|t| t.date())))
+                .flat_map(|s| {
+                    s.lines
+                        .iter()
+                        .filter_map(|l| l.ended_at().map(|t| t.date()))
+                })
                 .collect(),
             Self::Zcy(z) => z
                 .statements
@@ -549,7 +583,16 @@ mod tests {
         assert_eq!(line.order_amount().to_string(), "0.1234567890123456789");
         line.set_return_amount(d("2.50"));
         assert_eq!(line.return_amount().to_string(), "2.50");
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+        line.set_ended_at(Some(at("2026-03-01 23:59:59.250")));
+        assert_eq!(line.ended_at(), Some(at("2026-03-01 23:59:59.250")));
+        assert_eq!(line.items_total(), Some(d("1.00")));
         let usual = StatementLine::new("O2", d("12.30"));
+        assert_eq!(usual.ended_at(), None);
+        let mut timed = usual.clone();
+        timed.set_ended_at(Some(at("1969-12-31 23:59:59")));
+        assert_eq!(timed.ended_at(), Some(at("1969-12-31 23:59:59")));
+        assert!(timed.odd.is_none() && timed.items_total().is_none());
         assert_eq!(
             (usual.order_amount().to_string(), usual.return_amount()),
             ("12.30".into(), Decimal::ZERO)
@@ -579,7 +622,7 @@ mod tests {
     /// A large month holds ten million lines at once: each byte here is 10 MB.
     #[test]
     fn a_statement_line_stays_small() {
-        assert!(std::mem::size_of::<StatementLine>() <= 64);
+        assert!(std::mem::size_of::<StatementLine>() <= 56);
     }
 
     #[test]

@@ -41,7 +41,7 @@ struct Billed<'a> {
 
 impl<'a> Billed<'a> {
     fn date(&self) -> Option<NaiveDate> {
-        self.line.ended_at.map(|t| t.date())
+        self.line.ended_at().map(|t| t.date())
     }
     fn no(&self) -> &'a str {
         &self.stmt.statement_no
@@ -57,7 +57,7 @@ impl<'a> Billed<'a> {
             self.stmt.statement_no.as_str(),
             self.line.order_amount(),
             self.line.return_amount(),
-            self.line.ended_at,
+            self.line.ended_at(),
             self.pos,
         )
     }

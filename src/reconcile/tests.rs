@@ -44,12 +44,12 @@ fn stmt(no: &str, lines: Vec<StatementLine>) -> Statement {
 /// An order line ended on 2024-01-10, no return, no items.
 fn line(order: &str, amount: &str) -> StatementLine {
     let mut l = StatementLine::new(order, d(amount));
-    l.ended_at = Some(at("2024-01-10 10:00:00"));
+    l.set_ended_at(Some(at("2024-01-10 10:00:00")));
     l
 }
 
 fn ended(mut l: StatementLine, when: &str) -> StatementLine {
-    l.ended_at = Some(at(when));
+    l.set_ended_at(Some(at(when)));
     l
 }
 

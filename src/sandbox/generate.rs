@@ -1000,7 +1000,7 @@ mod tests {
             );
             let (start, end) = (st.bill_start.unwrap(), st.bill_end.unwrap());
             for l in &st.lines {
-                let day = l.ended_at.unwrap().date();
+                let day = l.ended_at().unwrap().date();
                 assert!(start <= day && day <= end);
                 assert!(day <= ymd(12, 28));
                 assert!(l.items_total().is_some());

@@ -217,7 +217,9 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             || format!("{lat}.returnAmount"),
             false,
         )?);
-        line.ended_at = local_time(&l.order_end_time, tz, || format!("{lat}.orderEndTime"))?;
+        line.set_ended_at(local_time(&l.order_end_time, tz, || {
+            format!("{lat}.orderEndTime")
+        })?);
         let mut items = ItemTally::default();
         for (j, it) in l
             .statement_order_items
@@ -411,7 +413,7 @@ mod tests {
         assert_eq!(l.items_total(), Some(d("25.68")));
         assert!(l.odd_items().is_empty());
         assert_eq!(
-            l.ended_at.unwrap().to_string(),
+            l.ended_at().unwrap().to_string(),
             "2021-02-26 18:00:00".to_string()
         );
     }
