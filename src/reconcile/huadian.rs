@@ -214,7 +214,7 @@ pub fn check(
     step("lines and ledger rows by kind");
     let cols = LineCols::of(&billed, &mut keys);
     step("line key ids");
-    let orders = RowKeys::of(rows.orders.len(), |i| rows.orders.get(i), &mut keys);
+    let orders = keys.ids_of(rows.orders.len(), |i| rows.orders.get(i).doc_no.as_str());
     step("ledger order key ids");
     let duplicates = duplicates(&billed, &cols, &keys);
 
@@ -226,7 +226,6 @@ pub fn check(
             .map(|g| duplicate_billing(&ctx, &billed, g)),
     );
     // Every key gets its id before the joins; the key table is then freed.
-    let fetched_stmts = keys.ids(fetched_statement_nos(data));
     let refunds = entry_frame(&rows.refunds, &mut keys)?;
     let bound = keys.id_bound();
     drop(keys);
@@ -244,8 +243,7 @@ pub fn check(
         out.extend(missing_in_vendor(
             &ctx,
             &billed,
-            &fetched_stmts,
-            &cols,
+            &fetched_statement_nos(data),
             &lines_of,
             &rows.orders,
             &orders,
@@ -253,8 +251,8 @@ pub fn check(
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
     step("MISSING_IN_VENDOR, invoices");
-    let LineCols { order, .. } = cols;
-    let rows_of = Chains::of(&orders.doc, bound);
+    let LineCols { order } = cols;
+    let rows_of = Chains::of(&orders, bound);
     drop(orders);
     let (against, matched) = against_ledger(&ctx, &billed, &order, &rows.orders, &rows_of);
     drop(rows_of);
@@ -275,45 +273,17 @@ pub fn check(
 }
 
 /// The billed lines' keys, made once for every check: the order id of each
-/// line, the statement id of each statement (a line's is its statement's). The
-/// amounts are read from the lines where needed: columns of them would be held
-/// through the largest step for one short one.
+/// line. The amounts are read from the lines where needed: columns of them
+/// would be held through the largest step for one short one.
 struct LineCols {
     order: Vec<u32>,
-    stmt_of: Vec<u32>,
 }
 
 impl LineCols {
     fn of<'k>(billed: &'k BilledLines, keys: &mut Keys<'k>) -> Self {
         // Order numbers get their ids on both cores (one half of the keys each).
         let order = keys.ids_of(billed.len(), move |i| billed.get(i).order());
-        let stmt_of = keys.ids(billed.statements.iter().map(|s| s.statement_no.as_str()));
-        LineCols { order, stmt_of }
-    }
-
-    /// The statement id of line `l`.
-    fn stmt(&self, billed: &BilledLines, l: usize) -> u32 {
-        self.stmt_of[billed.of[l] as usize]
-    }
-}
-
-/// The key ids of ledger rows: document and statement (a blank statement is
-/// the id of "").
-struct RowKeys {
-    doc: Vec<u32>,
-    stmt: Vec<u32>,
-}
-
-impl RowKeys {
-    fn of<'k>(
-        n: usize,
-        row: impl Fn(usize) -> &'k LedgerEntry + Sync + Copy + 'k,
-        keys: &mut Keys<'k>,
-    ) -> Self {
-        Self {
-            doc: keys.ids_of(n, move |i| row(i).doc_no.as_str()),
-            stmt: keys.ids_of(n, move |i| row(i).statement_no().unwrap_or_default()),
-        }
+        LineCols { order }
     }
 }
 
@@ -686,31 +656,25 @@ fn compare_order(
 
 /// Ledger order rows naming a fetched statement (empty ones included) that does
 /// not bill their order. Failed statements are not fetched: nothing is said.
-/// `lines_of`: the billed lines by order id.
+/// `docs`: the rows' order ids; `lines_of`: the billed lines by order id. The
+/// statement numbers are compared as text, row by row: ids for them would be a
+/// column as long as the ledger, held at the checks' peak.
 fn missing_in_vendor(
     ctx: &Ctx,
     billed: &BilledLines,
-    fetched: &[u32],
-    cols: &LineCols,
+    fetched: &BTreeSet<&str>,
     lines_of: &Chains,
     orders: &Rows,
-    keys: &RowKeys,
+    docs: &[u32],
 ) -> Vec<Discrepancy> {
     use rayon::prelude::*;
-    // Statement ids are dense: whether one was fetched is an array lookup.
-    let mut is_fetched = vec![false; fetched.iter().max().map_or(0, |m| *m as usize + 1)];
-    for &s in fetched {
-        is_fetched[s as usize] = true;
-    }
+    let fetched: rustc_hash::FxHashSet<&str> = fetched.iter().copied().collect();
     let absent: Vec<usize> = (0..orders.len())
         .into_par_iter()
         .with_min_len(CHUNK)
         .filter(|&i| {
-            let stmt = keys.stmt[i];
-            is_fetched.get(stmt as usize).copied().unwrap_or(false)
-                && !lines_of
-                    .rows(keys.doc[i])
-                    .any(|l| cols.stmt(billed, l) == stmt)
+            let stmt = orders.get(i).statement_no().unwrap_or_default();
+            fetched.contains(stmt) && !lines_of.rows(docs[i]).any(|l| billed.get(l).no() == stmt)
         })
         .collect();
     absent
