@@ -95,10 +95,6 @@ impl EntryMeta {
             amount: None,
         })
     }
-
-    pub fn kind(&self) -> EntryKind {
-        self.kind
-    }
 }
 
 /// The optional columns of SPEC §4 a ledger row may fill (line_no and a currency
@@ -197,10 +193,6 @@ impl LedgerEntry {
             Some(p) => p.get(),
             None => self.meta.amount.unwrap_or_default(),
         }
-    }
-
-    pub fn origin(&self) -> &Arc<Origin> {
-        &self.meta.origin
     }
 
     /// The vendor key, lower-cased.

@@ -20,7 +20,8 @@ use crate::domain::{
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
 
 struct Ctx<'a> {
     vendor: &'a str,
@@ -114,6 +115,31 @@ impl<'a> BilledLines<'a> {
             line: &stmt.lines[pos as usize],
             pos,
         }
+    }
+
+    /// `visit(state, line, its order id)` for every primary line (see the module
+    /// note), on every core in chunks of lines, each chunk with a state of its
+    /// own from `new`; the states come back in line order.
+    fn primary_in_chunks<T: Send>(
+        &self,
+        order: &[u32],
+        new: impl Fn() -> T + Sync,
+        visit: impl Fn(&mut T, Billed<'a>, u32) + Sync,
+    ) -> Vec<T> {
+        use rayon::prelude::*;
+        order
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, ids)| {
+                let mut state = new();
+                for (l, &id) in (c * CHUNK..).zip(ids) {
+                    if self.primary[l] {
+                        visit(&mut state, self.get(l), id);
+                    }
+                }
+                state
+            })
+            .collect()
     }
 
     /// Every line in order, without a lookup per line.
@@ -212,11 +238,11 @@ pub fn check(
     // for nothing).
     let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + billed.statements.len());
     step("lines and ledger rows by kind");
-    let cols = LineCols::of(&billed, &mut keys);
+    let order = line_order_ids(&billed, &mut keys);
     step("line key ids");
     let orders = keys.ids_of(rows.orders.len(), |i| rows.orders.get(i).doc_no.as_str());
     step("ledger order key ids");
-    let duplicates = duplicates(&billed, &cols, &keys);
+    let duplicates = duplicates(&billed, &order, &keys);
 
     let mut found = Found::default();
     let out = &mut found.discrepancies;
@@ -239,7 +265,7 @@ pub fn check(
     out.extend(undelivered(&ctx, data, &billed));
     step("statement totals, line totals, periods, packages");
     if fetched {
-        let lines_of = Chains::of(&cols.order, bound);
+        let lines_of = Chains::of(&order, bound);
         out.extend(missing_in_vendor(
             &ctx,
             &billed,
@@ -251,7 +277,6 @@ pub fn check(
         out.extend(invoice_missing(&ctx, data, &rows.invoices));
     }
     step("MISSING_IN_VENDOR, invoices");
-    let LineCols { order } = cols;
     let rows_of = Chains::of(&orders, bound);
     drop(orders);
     let (against, matched) = against_ledger(&ctx, &billed, &order, &rows.orders, &rows_of);
@@ -272,19 +297,12 @@ pub fn check(
     Ok(found)
 }
 
-/// The billed lines' keys, made once for every check: the order id of each
-/// line. The amounts are read from the lines where needed: columns of them
-/// would be held through the largest step for one short one.
-struct LineCols {
-    order: Vec<u32>,
-}
-
-impl LineCols {
-    fn of<'k>(billed: &'k BilledLines, keys: &mut Keys<'k>) -> Self {
-        // Order numbers get their ids on both cores (one half of the keys each).
-        let order = keys.ids_of(billed.len(), move |i| billed.get(i).order());
-        LineCols { order }
-    }
+/// The order id of each billed line, made once for every check. The amounts
+/// are read from the lines where needed: columns of them would be held through
+/// the largest step for one short one.
+fn line_order_ids<'k>(billed: &'k BilledLines, keys: &mut Keys<'k>) -> Vec<u32> {
+    // Order numbers get their ids on both cores (one half of the keys each).
+    keys.ids_of(billed.len(), move |i| billed.get(i).order())
 }
 
 /// Ledger rows as a frame for sums: `doc` (key id) and `amount_fen` (absolute:
@@ -303,7 +321,7 @@ fn entry_frame<'k>(rows: &'k [&LedgerEntry], keys: &mut Keys<'k>) -> anyhow::Res
 }
 
 /// Numbers of the statements fetched (empty ones included), failed ones left out.
-fn fetched_statement_nos(data: &HuadianData) -> BTreeSet<&str> {
+fn fetched_statement_nos(data: &HuadianData) -> FxHashSet<&str> {
     data.statements
         .iter()
         .map(|s| s.statement_no.as_str())
@@ -326,11 +344,11 @@ fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
 
 /// Orders billed more than once: groups of line positions in billing order (all
 /// but the first of each group are then not primary: `BilledLines::demote`).
-fn duplicates(billed: &BilledLines, cols: &LineCols, keys: &Keys) -> Vec<Vec<usize>> {
+fn duplicates(billed: &BilledLines, order: &[u32], keys: &Keys) -> Vec<Vec<usize>> {
     // Ids are dense, so the count per order is an array, not a group-by.
-    let repeated = keys.repeated(&cols.order);
+    let repeated = keys.repeated(order);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, &order) in cols.order.iter().enumerate() {
+    for (i, &order) in order.iter().enumerate() {
         if repeated[order as usize] {
             groups.entry(billed.get(i).order()).or_default().push(i);
         }
@@ -570,29 +588,19 @@ fn against_ledger(
     orders: &Rows,
     rows_of: &Chains,
 ) -> (Vec<Discrepancy>, Matches) {
-    use rayon::prelude::*;
-    let parts: Vec<(Vec<Discrepancy>, Matches)> = order
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, ids)| {
-            let mut out = Vec::new();
-            let mut matched = Matches::new(ctx.p.keep_matched);
-            for (l, &id) in (c * CHUNK..).zip(ids) {
-                if !billed.primary[l] {
-                    continue;
-                }
-                let b = billed.get(l);
-                let mut rows = rows_of.rows(id).peekable();
-                if rows.peek().is_none() {
-                    out.push(missing_in_ledger(ctx, &b));
-                }
-                for i in rows {
-                    compare_order(ctx, &b, orders.get(i), &mut out, &mut matched);
-                }
+    let parts = billed.primary_in_chunks(
+        order,
+        || (Vec::new(), Matches::new(ctx.p.keep_matched)),
+        |(out, matched), b, id| {
+            let mut rows = rows_of.rows(id).peekable();
+            if rows.peek().is_none() {
+                out.push(missing_in_ledger(ctx, &b));
             }
-            (out, matched)
-        })
-        .collect();
+            for i in rows {
+                compare_order(ctx, &b, orders.get(i), out, matched);
+            }
+        },
+    );
     let mut out = Vec::new();
     let mut matched = Matches::new(ctx.p.keep_matched);
     for (o, m) in parts {
@@ -662,13 +670,12 @@ fn compare_order(
 fn missing_in_vendor(
     ctx: &Ctx,
     billed: &BilledLines,
-    fetched: &BTreeSet<&str>,
+    fetched: &FxHashSet<&str>,
     lines_of: &Chains,
     orders: &Rows,
     docs: &[u32],
 ) -> Vec<Discrepancy> {
     use rayon::prelude::*;
-    let fetched: rustc_hash::FxHashSet<&str> = fetched.iter().copied().collect();
     let absent: Vec<usize> = (0..orders.len())
         .into_par_iter()
         .with_min_len(CHUNK)
@@ -705,7 +712,6 @@ fn refund_mismatch(
     refunds: &[&LedgerEntry],
     refund_frame: &DataFrame,
 ) -> anyhow::Result<Vec<Discrepancy>> {
-    use rayon::prelude::*;
     // A few refund sums against millions of lines: looked up line by line.
     let sums = sum_by(refund_frame, &["doc"], "amount_fen")?;
     let by_doc: rustc_hash::FxHashMap<u32, i64> = sums
@@ -715,40 +721,28 @@ fn refund_mismatch(
         .zip(sums.column("amount_fen_sum")?.i64()?.iter())
         .filter_map(|(d, s)| Some((d?, s?)))
         .collect();
-    let parts: Vec<Vec<Discrepancy>> = order
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, ids)| {
-            let mut out = Vec::new();
-            for (l, id) in (c * CHUNK..).zip(ids) {
-                if !billed.primary[l] {
-                    continue;
-                }
-                let b = billed.get(l);
-                let sum = by_doc.get(id).copied();
-                // Most lines: no return and no refund row.
-                if sum.is_none() && b.line.return_amount().is_zero() {
-                    continue;
-                }
-                let booked = fen_to_yuan(sum.unwrap_or(0));
-                if ctx.p.differs(booked, b.line.return_amount()) {
-                    let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
-                    out.push(Discrepancy {
-                        ledger_amount: Some(booked),
-                        vendor_amount: Some(b.line.return_amount()),
-                        vendor_date: b.date(),
-                        detail: format!(
-                            "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
-                            b.line.return_amount(),
-                            booked
-                        ),
-                        ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
-                    });
-                }
-            }
-            out
-        })
-        .collect();
+    let parts = billed.primary_in_chunks(order, Vec::new, |out, b, id| {
+        let sum = by_doc.get(&id).copied();
+        // Most lines: no return and no refund row.
+        if sum.is_none() && b.line.return_amount().is_zero() {
+            return;
+        }
+        let booked = fen_to_yuan(sum.unwrap_or(0));
+        if ctx.p.differs(booked, b.line.return_amount()) {
+            let n = refunds.iter().filter(|e| e.doc_no == b.order()).count();
+            out.push(Discrepancy {
+                ledger_amount: Some(booked),
+                vendor_amount: Some(b.line.return_amount()),
+                vendor_date: b.date(),
+                detail: format!(
+                    "returnAmount {} ≠ Σ of {n} ledger refund rows {}",
+                    b.line.return_amount(),
+                    booked
+                ),
+                ..row(Code::RefundMismatch, ctx.vendor, b.no(), b.order(), "")
+            });
+        }
+    });
     Ok(parts.into_iter().flatten().collect())
 }
 
