@@ -16,10 +16,13 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Every kind, in declaration order (`kind as usize` is its place here).
+    pub const ALL: [Self; 4] = [Self::Order, Self::Refund, Self::Invoice, Self::Payment];
+
     pub fn parse(s: &str) -> Option<Self> {
         // Compared in place: one per ledger row, no lower-cased copy.
         let s = s.trim();
-        [Self::Order, Self::Refund, Self::Invoice, Self::Payment]
+        Self::ALL
             .into_iter()
             .find(|k| s.eq_ignore_ascii_case(k.as_str()))
     }

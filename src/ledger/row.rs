@@ -225,13 +225,7 @@ impl Origins {
                     vendor: vendor.into(),
                     source: self.source.clone(),
                 });
-                let kinds = [
-                    EntryKind::Order,
-                    EntryKind::Refund,
-                    EntryKind::Invoice,
-                    EntryKind::Payment,
-                ]
-                .map(|k| EntryMeta::plain(k, o.clone()));
+                let kinds = EntryKind::ALL.map(|k| EntryMeta::plain(k, o.clone()));
                 self.known.push((o, kinds));
                 self.known.len() - 1
             }
