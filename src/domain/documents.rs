@@ -1,7 +1,7 @@
 //! Normalized vendor documents: what the connectors hand to reconcile. Exact
 //! decimals, local times (the configured zone), no wire quirks left.
 
-use super::PackedDecimal;
+use super::SmallDecimal;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -67,9 +67,11 @@ impl Extends {
 pub struct StatementLine {
     /// Inline (`CompactString`): no heap text per line for numbers up to 24 bytes.
     pub order_no: super::Text,
-    /// Packed into 8 bytes each (an amount that does not pack is in `odd`).
-    order_amount: Option<PackedDecimal>,
-    return_amount: Option<PackedDecimal>,
+    /// Packed into 4 bytes each (an amount that does not pack is in `odd`): 48
+    /// bytes a line instead of 56, and a statement's hundred lines then fit the
+    /// allocator's 5 KiB size class instead of its 6 KiB one.
+    order_amount: Option<SmallDecimal>,
+    return_amount: Option<SmallDecimal>,
     /// orderEndTime in whole seconds × 2, + 1 when the line lists items (their
     /// total is then `items_total()`): 8 bytes where the time and the flag took
     /// 16. No time is `NO_TIME`; one with a fraction of a second is in `odd`.
@@ -122,7 +124,7 @@ impl StatementLine {
         let mut line = Self {
             order_no: order_no.into(),
             order_amount: None,
-            return_amount: PackedDecimal::pack(Decimal::ZERO),
+            return_amount: SmallDecimal::pack(Decimal::ZERO),
             when: NO_TIME << 1,
             odd: None,
         };
@@ -132,14 +134,14 @@ impl StatementLine {
 
     pub fn order_amount(&self) -> Decimal {
         self.order_amount
-            .map(PackedDecimal::get)
+            .map(SmallDecimal::get)
             .or_else(|| self.odd.as_ref().and_then(|o| o.order_amount))
             .unwrap_or_default()
     }
 
     pub fn return_amount(&self) -> Decimal {
         self.return_amount
-            .map(PackedDecimal::get)
+            .map(SmallDecimal::get)
             .or_else(|| self.odd.as_ref().and_then(|o| o.return_amount))
             .unwrap_or_default()
     }
@@ -169,13 +171,13 @@ impl StatementLine {
     }
 
     fn set_order_amount(&mut self, amount: Decimal) {
-        self.order_amount = PackedDecimal::pack(amount);
+        self.order_amount = SmallDecimal::pack(amount);
         let elsewhere = self.order_amount.is_none().then_some(amount);
         self.edit_odd(|o| o.order_amount = elsewhere);
     }
 
     pub fn set_return_amount(&mut self, amount: Decimal) {
-        self.return_amount = PackedDecimal::pack(amount);
+        self.return_amount = SmallDecimal::pack(amount);
         let elsewhere = self.return_amount.is_none().then_some(amount);
         self.edit_odd(|o| o.return_amount = elsewhere);
     }
@@ -583,6 +585,13 @@ mod tests {
         assert_eq!(line.order_amount().to_string(), "0.1234567890123456789");
         line.set_return_amount(d("2.50"));
         assert_eq!(line.return_amount().to_string(), "2.50");
+        // Beyond what 4 bytes hold: a large order, kept whole out of line.
+        let mut large = StatementLine::new("O3", d("1234567.89"));
+        large.set_return_amount(d("-671088.64"));
+        assert_eq!(large.order_amount().to_string(), "1234567.89");
+        assert_eq!(large.return_amount().to_string(), "-671088.64");
+        large.set_return_amount(d("671088.63"));
+        assert_eq!(large.return_amount().to_string(), "671088.63");
         let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
         line.set_ended_at(Some(at("2026-03-01 23:59:59.250")));
         assert_eq!(line.ended_at(), Some(at("2026-03-01 23:59:59.250")));
@@ -622,7 +631,7 @@ mod tests {
     /// A large month holds ten million lines at once: each byte here is 10 MB.
     #[test]
     fn a_statement_line_stays_small() {
-        assert!(std::mem::size_of::<StatementLine>() <= 56);
+        assert!(std::mem::size_of::<StatementLine>() <= 48);
     }
 
     #[test]

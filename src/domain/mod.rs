@@ -15,6 +15,7 @@ pub use ledger::{
 };
 pub use money::{
     fen_to_yuan, format_yuan, parse_yuan, round_fen, yuan_to_fen, MoneyError, PackedDecimal,
+    SmallDecimal,
 };
 
 /// `str::trim`, with a shortcut for the usual text that starts and ends with a

@@ -124,32 +124,58 @@ pub fn format_yuan(d: Decimal) -> String {
     r.to_string()
 }
 
-/// A `Decimal` in 8 bytes instead of 16: its mantissa × 2⁵ + its scale, for
-/// the mantissas below 2⁵⁸ (every amount of up to 17 significant digits, at any
-/// scale). Value, scale and sign come back exactly; what does not fit (and a
-/// negative zero) is not packed, and its holder keeps the `Decimal` elsewhere.
-/// Held by each of millions of ledger rows and statement lines.
+/// A `Decimal` packed into one integer: its mantissa × 2⁵ + its scale, for the
+/// mantissas that fit. Value, scale and sign come back exactly; what does not fit
+/// (and a negative zero) is not packed, and its holder keeps the `Decimal`
+/// elsewhere. Held by each of millions of ledger rows and statement lines.
 ///
 /// Stored with its top bit flipped, which no packed value has set after the
-/// flip: never zero, so `Option<PackedDecimal>` is 8 bytes too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PackedDecimal(std::num::NonZeroI64);
+/// flip: never zero, so the `Option` of it is no larger.
+macro_rules! packed_decimal {
+    ($(#[$doc:meta])* $name:ident, $nonzero:ty, $int:ty, $bits:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name($nonzero);
 
-impl PackedDecimal {
-    pub fn pack(d: Decimal) -> Option<Self> {
-        let m = d.mantissa();
-        if m.unsigned_abs() >= 1 << 58 || (m == 0 && d.is_sign_negative()) {
-            return None;
+        impl $name {
+            /// Mantissas below 2 to this power pack.
+            pub const MANTISSA_BITS: u32 = $bits;
+
+            pub fn pack(d: Decimal) -> Option<Self> {
+                let m = d.mantissa();
+                if m.unsigned_abs() >= 1 << $bits || (m == 0 && d.is_sign_negative()) {
+                    return None;
+                }
+                let packed = ((m as $int) << 5) | d.scale() as $int;
+                <$nonzero>::new(packed ^ <$int>::MIN).map(Self)
+            }
+
+            pub fn get(self) -> Decimal {
+                let packed = self.0.get() ^ <$int>::MIN;
+                Decimal::new(i64::from(packed >> 5), (packed & 31) as u32)
+            }
         }
-        let packed = ((m as i64) << 5) | i64::from(d.scale());
-        std::num::NonZeroI64::new(packed ^ i64::MIN).map(Self)
-    }
-
-    pub fn get(self) -> Decimal {
-        let packed = self.0.get() ^ i64::MIN;
-        Decimal::new(packed >> 5, (packed & 31) as u32)
-    }
+    };
 }
+
+packed_decimal!(
+    /// 8 bytes instead of 16: every amount of up to 17 significant digits, at
+    /// any scale (mantissas below 2⁵⁸).
+    PackedDecimal,
+    std::num::NonZeroI64,
+    i64,
+    58
+);
+
+packed_decimal!(
+    /// 4 bytes: mantissas below 2²⁶ (amounts up to 671,088.63 at two places),
+    /// for a pair of amounts where most values are small (a line's orderAmount
+    /// and returnAmount).
+    SmallDecimal,
+    std::num::NonZeroI32,
+    i32,
+    26
+);
 
 #[cfg(test)]
 mod tests {
@@ -236,20 +262,26 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_packed_decimal_is_the_decimal_exactly(m in any::<i64>(), scale in 0u32..=28, neg in any::<bool>()) {
+        fn a_packed_decimal_is_the_decimal_exactly(m in any::<i64>(), scale in 0u32..=28, neg in any::<bool>(), small in any::<bool>()) {
+            // Small mantissas half the time, to reach what the 4-byte form packs.
+            let m = if small { m % (1 << 27) } else { m };
             let mut d = Decimal::new(m, scale);
             if neg {
                 d.set_sign_negative(true);
             }
             prop_assert_eq!(std::mem::size_of::<Option<PackedDecimal>>(), 8);
-            match PackedDecimal::pack(d) {
-                Some(p) => {
-                    let back = p.get();
-                    prop_assert_eq!(back, d);
-                    prop_assert_eq!(back.scale(), d.scale());
-                    prop_assert_eq!(back.to_string(), d.to_string());
+            prop_assert_eq!(std::mem::size_of::<Option<SmallDecimal>>(), 4);
+            let wide = PackedDecimal::pack(d).map(PackedDecimal::get);
+            let narrow = SmallDecimal::pack(d).map(SmallDecimal::get);
+            for (back, bits) in [(wide, PackedDecimal::MANTISSA_BITS), (narrow, SmallDecimal::MANTISSA_BITS)] {
+                match back {
+                    Some(back) => {
+                        prop_assert_eq!(back, d);
+                        prop_assert_eq!(back.scale(), d.scale());
+                        prop_assert_eq!(back.to_string(), d.to_string());
+                    }
+                    None => prop_assert!(m.unsigned_abs() >= 1 << bits || d.is_zero()),
                 }
-                None => prop_assert!(m.unsigned_abs() >= 1 << 58 || m == 0),
             }
         }
     }
