@@ -4,7 +4,7 @@
 use crate::archive::{ArchiveReader, ArchiveWriter};
 use crate::domain::{Discrepancy, FetchState, FetchStatus, InputError, Ledger};
 use crate::reconcile::{self, ReconcileInput, VendorInput};
-use crate::report::{self, ReportData};
+use crate::report::{self, ReportData, StatementRow};
 use crate::settings::Settings;
 use crate::store::{RunFinish, RunStart, Store};
 use crate::vendors::{self, FetchRequest, Fetched};
@@ -214,6 +214,7 @@ pub async fn run(settings: &Settings, opts: &RunOptions) -> anyhow::Result<RunOu
         matched_count: out.matched_count,
         input_errors,
         invoice_links: invoice_links(&inputs),
+        statements: statement_rows(&mut inputs),
     };
     // The report's data is built: the inputs go while it is written.
     drop_in_background((inputs, ledger));
@@ -270,6 +271,15 @@ fn invoice_links(inputs: &[VendorInput]) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The workbook's statements sheet: the unchecked fields move out of the
+/// inputs, which are dropped right after.
+fn statement_rows(inputs: &mut [VendorInput]) -> Vec<StatementRow> {
+    inputs
+        .iter_mut()
+        .flat_map(|i| StatementRow::take_from(&i.vendor, &mut i.docs))
+        .collect()
+}
+
 /// `recon reconcile`: an archive against a ledger file, no network, no history.
 pub struct OfflineOptions {
     pub archive: PathBuf,
@@ -305,7 +315,7 @@ pub async fn reconcile_archive(
         (ledger, loaded)
     });
     let ledger = ledger?;
-    let (inputs, statuses, archive_errors) = loaded?;
+    let (mut inputs, statuses, archive_errors) = loaded?;
     let mut input_errors: Vec<InputError> = ledger.errors.clone();
     input_errors.extend(archive_errors);
     if inputs.is_empty() {
@@ -342,6 +352,7 @@ pub async fn reconcile_archive(
         matched_count: out.matched_count,
         input_errors,
         invoice_links: invoice_links(&inputs),
+        statements: statement_rows(&mut inputs),
     };
     // The report's data is built: the inputs go while it is written.
     drop_in_background((inputs, ledger));

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Where a document came from, for the auditor: archive file relative path.
 pub type SourceRef = String;
@@ -26,37 +27,88 @@ pub struct Statement {
 }
 
 /// A statement's fields no rule checks, by key (SPEC §5: shown, not checked).
-/// One slice of inline texts, not a map: a large month has a hundred thousand
+/// Slices of inline texts, not a map: a large month has a hundred thousand
 /// statements, and a map of heap strings took 2 KB of each.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Extends(Box<[(super::Text, super::Text)]>);
+pub struct Extends {
+    /// The header's fields (invoice title, bank details, receiver): the same
+    /// for every statement of one buyer, so one slice is shared by all of them
+    /// (`share`).
+    header: Header,
+    /// `statementExtends` (billSavePrice, billYear, ...): the statement's own.
+    own: Box<[(super::Text, super::Text)]>,
+}
+
+type Pairs = Vec<(super::Text, super::Text)>;
+type Header = Arc<[(super::Text, super::Text)]>;
+
+/// Sorted by key; of a key given twice, the last.
+fn by_key(mut pairs: Pairs) -> Pairs {
+    // Stable: equal keys stay in order, and the last of them is kept.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Pairs = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        match kept.last_mut() {
+            Some(last) if last.0 == p.0 => *last = p,
+            _ => kept.push(p),
+        }
+    }
+    kept
+}
+
+fn find<'a>(pairs: &'a [(super::Text, super::Text)], key: &str) -> Option<&'a str> {
+    pairs
+        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| pairs[i].1.as_str())
+}
 
 impl Extends {
-    /// From (key, value) pairs in any order; of a key given twice, the last.
-    pub fn new(pairs: Vec<(super::Text, super::Text)>) -> Self {
-        let mut pairs = pairs;
-        // Stable: equal keys stay in order, and the last of them is kept.
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(super::Text, super::Text)> = Vec::with_capacity(pairs.len());
-        for p in pairs {
-            match kept.last_mut() {
-                Some(last) if last.0 == p.0 => *last = p,
-                _ => kept.push(p),
-            }
+    /// From the header's (key, value) pairs and the statement's own, in any
+    /// order; an own field overrides a header field of the same key.
+    pub fn new(header: Pairs, own: Pairs) -> Self {
+        let own = by_key(own);
+        let header: Pairs = by_key(header)
+            .into_iter()
+            .filter(|(k, _)| find(&own, k).is_none())
+            .collect();
+        Self {
+            header: header.into(),
+            own: own.into_boxed_slice(),
         }
-        Self(kept.into_boxed_slice())
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| self.0[i].1.as_str())
+        find(&self.own, key).or_else(|| find(&self.header, key))
     }
 
-    /// Every field, by key.
+    /// Every field: the header's, then the statement's own, each by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.header
+            .iter()
+            .chain(self.own.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Takes the header from `pool` when an equal one is there, else adds it.
+    pub fn share(&mut self, pool: &mut HeaderPool) {
+        match pool.0.get(&self.header) {
+            Some(shared) => self.header = shared.clone(),
+            None => {
+                pool.0.insert(self.header.clone());
+            }
+        }
+    }
+}
+
+/// The statement headers seen so far, each kept once (see `Extends::share`).
+#[derive(Debug, Clone, Default)]
+pub struct HeaderPool(Box<rustc_hash::FxHashSet<Header>>);
+
+/// A cache of what the statements hold: no part of what the data says.
+impl PartialEq for HeaderPool {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -331,6 +383,8 @@ pub enum MessageBody {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HuadianData {
     pub statements: Vec<Statement>,
+    /// The statements' headers, each kept once (`Extends::share`).
+    pub headers: HeaderPool,
     /// Statements the vendor answered with "none" (empty result or 5004).
     pub empty_statements: BTreeSet<String>,
     /// Statements that could not be fetched or parsed: their rows are not reported.
@@ -626,6 +680,36 @@ mod tests {
             proptest::prop_assert_eq!(fast, slow);
             proptest::prop_assert_eq!(fast.to_string(), slow.to_string());
         }
+    }
+
+    #[test]
+    fn statements_of_one_buyer_share_one_header_and_keep_their_own_fields() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(crate::domain::Text, crate::domain::Text)> {
+            p.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+        };
+        let header = [
+            ("invoiceTitle", "华电滨海发电有限公司"),
+            ("reason", "header"),
+        ];
+        let mut pool = HeaderPool::default();
+        let mut a = Extends::new(pairs(&header), pairs(&[("billSavePrice", "1.00")]));
+        let mut b = Extends::new(
+            pairs(&header),
+            pairs(&[("billSavePrice", "2.00"), ("reason", "own")]),
+        );
+        let mut c = Extends::new(pairs(&header), pairs(&[("billSavePrice", "3.00")]));
+        for e in [&mut a, &mut b, &mut c] {
+            e.share(&mut pool);
+        }
+        assert!(Arc::ptr_eq(&a.header, &c.header));
+        assert_eq!(a.get("billSavePrice"), Some("1.00"));
+        assert_eq!(c.get("billSavePrice"), Some("3.00"));
+        assert_eq!(c.get("invoiceTitle"), Some("华电滨海发电有限公司"));
+        // An own field of the same key overrides the header's.
+        assert_eq!(b.get("reason"), Some("own"));
+        assert_eq!(a.get("reason"), Some("header"));
+        assert_eq!(b.iter().filter(|(k, _)| *k == "reason").count(), 1);
+        assert_eq!(pool.0.len(), 2);
     }
 
     /// A large month holds ten million lines at once: each byte here is 10 MB.

@@ -5,12 +5,14 @@
 mod atomic;
 mod console;
 mod csv;
+mod statements;
 mod summary;
 mod tally;
 mod xlsx;
 
 pub use atomic::{write_atomic, AtomicWriteError};
 pub use console::console_summary;
+pub use statements::StatementRow;
 
 use crate::domain::{format_yuan, Discrepancy, FetchStatus, InputError, MatchedLine};
 use crate::settings::{Language, ReportSettings};
@@ -38,6 +40,9 @@ pub struct ReportData {
     pub input_errors: Vec<InputError>,
     /// Invoice PDF links known for (vendor, invoice no), for workbook hyperlinks.
     pub invoice_links: Vec<(String, String, String)>,
+    /// The fetched statements with the fields no rule checks (the workbook's
+    /// statements sheet).
+    pub statements: Vec<StatementRow>,
 }
 
 /// Paths of the files written.

@@ -65,6 +65,7 @@ fn sample() -> ReportData {
         vendor_date: None,
     };
     ReportData {
+        statements: Vec::new(),
         run_id: "20261108-0230-ab12".into(),
         from: day("2026-11-01"),
         to: day("2026-11-07"),
@@ -519,4 +520,100 @@ fn an_empty_run_still_writes_every_file() {
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join(SUMMARY_JSON)).unwrap()).unwrap();
     assert_eq!(v["totals"]["amount_at_stake"], "0.00");
+}
+
+/// SPEC §5: the fields no rule checks are shown in the workbook — one row per
+/// statement, the seed's fields under their Chinese labels, the others under
+/// their own key, in a column only when some statement fills it.
+#[test]
+fn the_statements_sheet_shows_the_fields_no_rule_checks() {
+    use crate::domain::Extends;
+    let fields = |pairs: &[(&str, &str)]| {
+        let pairs: Vec<_> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        Extends::new(pairs, Vec::new())
+    };
+    let mut data = sample();
+    data.statements = vec![
+        StatementRow {
+            vendor: "huadian".into(),
+            statement_no: "CG001".into(),
+            total_amount: d("1234.50"),
+            bill_start: Some(day("2026-11-01")),
+            bill_end: Some(day("2026-11-10")),
+            lines: 2,
+            fields: fields(&[
+                ("bank", "中国工商银行滨海支行"),
+                ("billSavePrice", "100.52"),
+                ("billStartDate", "2026-11-01"),
+                ("invoiceTitle", "=华电滨海发电有限公司"),
+                ("zoneCode", "Z1"),
+            ]),
+        },
+        StatementRow {
+            vendor: "huadian".into(),
+            statement_no: "CG002".into(),
+            total_amount: d("0"),
+            bill_start: None,
+            bill_end: None,
+            lines: 0,
+            fields: fields(&[("bankAccount", "1109532019100127735")]),
+        },
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &data, &settings(Language::Zh)).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join(DISCREPANCIES_XLSX)).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["汇总", "差异明细", "对账单", "已匹配"]
+    );
+    let sheet = wb.worksheet_range("对账单").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "供应商",
+            "对账单号",
+            "对账单总金额",
+            "账单起始日期",
+            "账单截至日期",
+            "订单数",
+            "发票抬头",
+            "发票银行",
+            "银行账号",
+            "账期节约金额",
+            "zoneCode"
+        ]
+    );
+    assert_eq!(rows[1][..3], ["huadian", "CG001", "1234.5"]);
+    assert_eq!(rows[1][5], "2");
+    // Outside text stays text, never a formula.
+    assert_eq!(rows[1][6], "=华电滨海发电有限公司");
+    assert_eq!(rows[1][7..], ["中国工商银行滨海支行", "", "100.52", "Z1"]);
+    assert_eq!(rows[2][8], "1109532019100127735");
+    assert!(matches!(sheet.get((1, 3)), Some(Data::DateTime(_))));
+
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), &data, &settings(Language::En)).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join(DISCREPANCIES_XLSX)).unwrap();
+    let sheet = wb.worksheet_range("statements").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(cell_text).collect();
+    assert_eq!(
+        header[..8],
+        [
+            "vendor",
+            "statement_no",
+            "total_amount",
+            "bill_start",
+            "bill_end",
+            "lines",
+            "invoiceTitle",
+            "bank"
+        ]
+    );
 }

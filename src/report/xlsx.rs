@@ -2,6 +2,7 @@
 //! sheets. Outside text is always a string cell (never a formula); money is
 //! a number cell formatted `#,##0.00`.
 
+use super::statements;
 use super::tally::{fetch_state_str, one_line, Tally};
 use super::{
     discrepancy_cells, discrepancy_headers, display_width, fmt_date, group_digits, matched_cells,
@@ -42,6 +43,7 @@ pub(super) fn write_workbook(
 struct SheetNames {
     summary: &'static str,
     discrepancies: &'static str,
+    statements: &'static str,
     matched: &'static str,
 }
 
@@ -56,11 +58,13 @@ fn names(lang: Language) -> SheetNames {
         Language::Zh => SheetNames {
             summary: "汇总",
             discrepancies: "差异明细",
+            statements: "对账单",
             matched: "已匹配",
         },
         Language::En => SheetNames {
             summary: "Summary",
             discrepancies: "discrepancies",
+            statements: "statements",
             matched: "matched",
         },
     }
@@ -113,36 +117,16 @@ fn build(
         summary_sheet(&mut s, data, settings, &tally, disc_rows, matched_rows)?;
         s.finish()?;
     }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name(names.discrepancies)?;
-        let links: HashMap<(&str, &str), &str> = data
-            .invoice_links
-            .iter()
-            .filter(|(_, _, url)| is_web_link(url))
-            .map(|(v, no, url)| ((v.as_str(), no.as_str()), url.as_str()))
-            .collect();
-        let mut s = Sheet::new(ws, &styles);
-        s.header_row(discrepancy_headers(lang))?;
-        let mut linked = 0;
-        for (i, d) in data.discrepancies.iter().take(disc_rows).enumerate() {
-            let row = (i + 1) as RowNum;
-            let cells = discrepancy_cells(&data.run_id, d);
-            for (col, cell) in cells.iter().enumerate() {
-                let link = (col == DOC_NO_COLUMN && linked < EXCEL_MAX_LINKS)
-                    .then(|| links.get(&(d.vendor.as_str(), d.doc_no.as_str())))
-                    .flatten();
-                match link {
-                    Some(url) if !d.doc_no.is_empty() => {
-                        s.link(row, col as ColNum, url, &d.doc_no)?;
-                        linked += 1;
-                    }
-                    _ => s.put(row, col as ColNum, cell)?,
-                }
-            }
-        }
-        s.table_chrome(disc_rows, DISCREPANCY_COLUMNS)?;
-        s.finish()?;
+    // The two largest sheets are filled on two threads (each worksheet is its
+    // own), then added in order; rust_xlsxwriter assembles their XML in
+    // parallel too when it saves.
+    let (discrepancies, statements) = rayon::join(
+        || discrepancies_sheet(data, &styles, lang, names.discrepancies, disc_rows),
+        || statements_sheet(data, &styles, lang, names.statements),
+    );
+    wb.push_worksheet(discrepancies?);
+    if let Some(ws) = statements? {
+        wb.push_worksheet(ws);
     }
     if settings.matched {
         let ws = wb.add_worksheet();
@@ -158,6 +142,72 @@ fn build(
         s.finish()?;
     }
     wb.save_to_buffer()
+}
+
+fn discrepancies_sheet(
+    data: &ReportData,
+    styles: &Styles,
+    lang: Language,
+    name: &str,
+    disc_rows: usize,
+) -> Result<Worksheet, XlsxError> {
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    let links: HashMap<(&str, &str), &str> = data
+        .invoice_links
+        .iter()
+        .filter(|(_, _, url)| is_web_link(url))
+        .map(|(v, no, url)| ((v.as_str(), no.as_str()), url.as_str()))
+        .collect();
+    let mut s = Sheet::new(&mut ws, styles);
+    s.header_row(discrepancy_headers(lang))?;
+    let mut linked = 0;
+    for (i, d) in data.discrepancies.iter().take(disc_rows).enumerate() {
+        let row = (i + 1) as RowNum;
+        let cells = discrepancy_cells(&data.run_id, d);
+        for (col, cell) in cells.iter().enumerate() {
+            let link = (col == DOC_NO_COLUMN && linked < EXCEL_MAX_LINKS)
+                .then(|| links.get(&(d.vendor.as_str(), d.doc_no.as_str())))
+                .flatten();
+            match link {
+                Some(url) if !d.doc_no.is_empty() => {
+                    s.link(row, col as ColNum, url, &d.doc_no)?;
+                    linked += 1;
+                }
+                _ => s.put(row, col as ColNum, cell)?,
+            }
+        }
+    }
+    s.table_chrome(disc_rows, DISCREPANCY_COLUMNS)?;
+    s.finish()?;
+    Ok(ws)
+}
+
+/// The fetched statements with the fields no rule checks; none without statements.
+fn statements_sheet(
+    data: &ReportData,
+    styles: &Styles,
+    lang: Language,
+    name: &str,
+) -> Result<Option<Worksheet>, XlsxError> {
+    if data.statements.is_empty() {
+        return Ok(None);
+    }
+    let mut ws = Worksheet::new();
+    ws.set_name(name)?;
+    let mut s = Sheet::new(&mut ws, styles);
+    let keys = statements::field_keys(&data.statements);
+    let headers = statements::headers(lang, &keys);
+    s.header_row(&headers)?;
+    let rows = data.statements.len().min(EXCEL_MAX_ROWS - 1);
+    for (i, st) in data.statements.iter().take(rows).enumerate() {
+        for (col, cell) in statements::cells(st, &keys).iter().enumerate() {
+            s.put((i + 1) as RowNum, col as ColNum, cell)?;
+        }
+    }
+    s.table_chrome(rows, headers.len())?;
+    s.finish()?;
+    Ok(Some(ws))
 }
 
 const DISCREPANCY_COLUMNS: usize = 16;

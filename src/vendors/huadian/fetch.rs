@@ -40,7 +40,12 @@ pub(super) fn absorb_parsed_statement(
         Ok(list) if list.is_empty() => {
             data.empty_statements.insert(key.to_string());
         }
-        Ok(list) => data.statements.extend(list),
+        Ok(list) => {
+            for mut s in list {
+                s.extends.share(&mut data.headers);
+                data.statements.push(s);
+            }
+        }
         Err(e) => {
             data.failed_statements.insert(key.to_string());
             errors.push(e.input_error(rel, key));

@@ -174,18 +174,26 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         .opt()
         .ok_or_else(|| bad(&format!("{at}.statementNo"), "", "missing"))?;
     let total_amount = money(w.total_amount, || format!("{at}.totalAmount"), true)?;
-    let mut extends = Vec::new();
+    let mut header = Vec::new();
     for (k, v) in [
         ("taxpayerNo", &w.taxpayer_no),
         ("invoiceTitle", &w.invoice_title),
         ("invoiceType", &w.invoice_type),
+        ("invoicePhone", &w.invoice_phone),
+        ("invoiceAddress", &w.invoice_address),
+        ("bank", &w.bank),
+        ("bankAccount", &w.bank_account),
         ("companyName", &w.company_name),
+        ("receiverAddress", &w.receiver_address),
+        ("receiverPhone", &w.receiver_phone),
+        ("receiverName", &w.receiver_name),
         ("reason", &w.reason),
     ] {
         if let Some(v) = v.opt() {
-            extends.push((k.into(), v.into()));
+            header.push((k.into(), v.into()));
         }
     }
+    let mut extends = Vec::new();
     let (mut bill_start, mut bill_end) = (None, None);
     for e in w.statement_extends.unwrap_or_default() {
         let key = e.column_key.text();
@@ -250,7 +258,7 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
         total_amount,
         bill_start,
         bill_end,
-        extends: Extends::new(extends),
+        extends: Extends::new(header, extends),
         lines,
         source: source.to_string(),
     })
@@ -395,6 +403,32 @@ mod tests {
 
     /// The seed's own example, with its quirks: invoiceType an int, reason null.
     const SEED: &str = r#"{"success":true,"requestId":"4cf6e0d8298b433eaa86xxxxxxf0f77e","result":[{"statementNo":"CG20210220xxxxxx40d9","totalAmount":25.68,"taxpayerNo":"9136xxxxx66941F","invoiceTitle":"xxxxxxxx有限公司","invoiceType":1,"reason":null,"statementDetails":[{"orderCode":"D210xxxxxxxxxx9102","orderAmount":25.68,"returnAmount":0,"orderCreateTime":"2021-02-08 08:47:38","orderEndTime":"2021-02-26 18:00:00","statementOrderItems":[{"sku":"136xx1","skuName":"xxxx固体胶 7102 21g/支 12支/盒","price":1.07,"num":24,"returnNum":0,"totalPrice":25.68}]}],"statementExtends":[{"columnName":"账单起始日期","columnKey":"billStartDate","columnValue":"2021-07-08"},{"columnName":"账单截至日期","columnKey":"billEndDate","columnValue":"2021-08-08"}]}],"errorcode":"0","errormsg":""}"#;
+
+    /// SPEC §5: invoice titles and bank details are shown in the workbook, so
+    /// every header field of the seed's table is kept, read by the scanner or
+    /// by serde alike.
+    #[test]
+    fn the_header_fields_no_rule_checks_are_kept() {
+        let body = SEED.replace(
+            r#""reason":null,"#,
+            r#""reason":null,"invoicePhone":"0515-8418620","invoiceAddress":"江苏省盐城市","bank":"中国工商银行滨海支行","bankAccount":"1109532019100127735","receiverAddress":"物资部","receiverPhone":"13905105588","receiverName":"张伟","#,
+        );
+        assert!(super::super::scan::statements(&body).is_some());
+        let s = statements(body.as_bytes(), TZ, "x").unwrap();
+        let st = &s[0];
+        for (key, value) in [
+            ("invoicePhone", "0515-8418620"),
+            ("invoiceAddress", "江苏省盐城市"),
+            ("bank", "中国工商银行滨海支行"),
+            ("bankAccount", "1109532019100127735"),
+            ("receiverAddress", "物资部"),
+            ("receiverPhone", "13905105588"),
+            ("receiverName", "张伟"),
+            ("invoiceTitle", "xxxxxxxx有限公司"),
+        ] {
+            assert_eq!(st.extends.get(key), Some(value), "{key}");
+        }
+    }
 
     #[test]
     fn the_seed_example_normalizes_exactly() {

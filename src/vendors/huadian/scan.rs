@@ -287,6 +287,13 @@ impl<'a> Scan<'a> {
                 "invoiceType" => s.put(seen, 4, &mut w.invoice_type, Flex::from_raw),
                 "companyName" => s.put(seen, 5, &mut w.company_name, Flex::from_raw),
                 "reason" => s.put(seen, 6, &mut w.reason, Flex::from_raw),
+                "invoicePhone" => s.put(seen, 9, &mut w.invoice_phone, Flex::from_raw),
+                "invoiceAddress" => s.put(seen, 10, &mut w.invoice_address, Flex::from_raw),
+                "bank" => s.put(seen, 11, &mut w.bank, Flex::from_raw),
+                "bankAccount" => s.put(seen, 12, &mut w.bank_account, Flex::from_raw),
+                "receiverAddress" => s.put(seen, 13, &mut w.receiver_address, Flex::from_raw),
+                "receiverPhone" => s.put(seen, 14, &mut w.receiver_phone, Flex::from_raw),
+                "receiverName" => s.put(seen, 15, &mut w.receiver_name, Flex::from_raw),
                 "statementDetails" => {
                     seen.first(7)?;
                     w.statement_details = s.list(Self::line)?;

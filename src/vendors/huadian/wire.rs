@@ -69,7 +69,21 @@ pub struct WStatement {
     #[serde(default)]
     pub invoice_type: Flex,
     #[serde(default)]
+    pub invoice_phone: Flex,
+    #[serde(default)]
+    pub invoice_address: Flex,
+    #[serde(default)]
+    pub bank: Flex,
+    #[serde(default)]
+    pub bank_account: Flex,
+    #[serde(default)]
     pub company_name: Flex,
+    #[serde(default)]
+    pub receiver_address: Flex,
+    #[serde(default)]
+    pub receiver_phone: Flex,
+    #[serde(default)]
+    pub receiver_name: Flex,
     #[serde(default)]
     pub reason: Flex,
     #[serde(default)]
