@@ -161,12 +161,15 @@ pub struct ItemTally {
 }
 
 impl ItemTally {
-    /// Adds the item's totalPrice and keeps the item only if its own arithmetic is off.
-    pub fn add(&mut self, item: LineItem) {
+    /// Adds the item's totalPrice and keeps the item only if its own arithmetic
+    /// is off: then it is returned, to be told what only a kept item needs.
+    pub fn add(&mut self, item: LineItem) -> Option<&mut LineItem> {
         *self.total.get_or_insert(Decimal::ZERO) += item.total_price;
-        if item.expected_total() != item.total_price {
-            self.odd.push(item);
+        if item.expected_total() == item.total_price {
+            return None;
         }
+        self.odd.push(item);
+        self.odd.last_mut()
     }
 }
 
@@ -274,6 +277,8 @@ impl StatementLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineItem {
     pub sku: super::Text,
+    /// skuName, shown beside the sku where the item is reported (SPEC §5).
+    pub sku_name: Option<super::Text>,
     pub price: Decimal,
     pub num: Decimal,
     pub total_price: Decimal,
@@ -630,6 +635,7 @@ mod tests {
         let mut tally = ItemTally::default();
         tally.add(LineItem {
             sku: "S".into(),
+            sku_name: None,
             price: d("1.00"),
             num: d("1"),
             total_price: d("1.00"),
@@ -671,6 +677,7 @@ mod tests {
         ) {
             let item = LineItem {
                 sku: "s".into(),
+                sku_name: None,
                 price: Decimal::new(pm, ps),
                 num: Decimal::new(nm, ns),
                 total_price: Decimal::ZERO,
@@ -722,6 +729,7 @@ mod tests {
     fn items_that_add_up_keep_only_their_total() {
         let item = |total: &str| LineItem {
             sku: "S".into(),
+            sku_name: None,
             price: total.parse().unwrap(),
             num: Decimal::ONE,
             total_price: total.parse().unwrap(),

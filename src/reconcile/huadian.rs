@@ -472,8 +472,16 @@ fn line_totals(ctx: &Ctx, b: &Billed) -> Vec<Discrepancy> {
                 ledger_amount: Some(expected),
                 vendor_amount: Some(item.total_price),
                 detail: format!(
-                    "sku {}: price {} × num {} = {} ≠ totalPrice {}",
-                    item.sku, item.price, item.num, expected, item.total_price
+                    "sku {}{}: price {} × num {} = {} ≠ totalPrice {}",
+                    item.sku,
+                    item.sku_name
+                        .as_ref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default(),
+                    item.price,
+                    item.num,
+                    expected,
+                    item.total_price
                 ),
                 ..base()
             });

@@ -69,6 +69,7 @@ fn with_items(l: &mut StatementLine, items: Vec<LineItem>) {
 fn item(sku: &str, price: &str, num: &str, total: &str) -> LineItem {
     LineItem {
         sku: sku.into(),
+        sku_name: None,
         price: d(price),
         num: d(num),
         total_price: d(total),
@@ -557,7 +558,10 @@ fn bad_items_of_one_order_make_one_line_total_row_with_summed_amounts() {
     with_items(
         &mut l,
         vec![
-            item("A", "1.00", "2", "2.50"),
+            LineItem {
+                sku_name: Some("得力 7401 A4 复印纸".into()),
+                ..item("A", "1.00", "2", "2.50")
+            },
             item("B", "1.00", "3", "3.10"),
             item("C", "4.40", "1", "4.40"),
         ],
@@ -574,6 +578,14 @@ fn bad_items_of_one_order_make_one_line_total_row_with_summed_amounts() {
     assert_eq!(rows[0].vendor_amount, Some(d("5.60")));
     assert!(
         rows[0].detail.starts_with("2 occurrences"),
+        "{}",
+        rows[0].detail
+    );
+    // The sku's name beside it (SPEC §5: sku names are shown).
+    assert!(
+        rows[0]
+            .detail
+            .contains("sku A (得力 7401 A4 复印纸): price 1.00"),
         "{}",
         rows[0].detail
     );

@@ -73,7 +73,7 @@ impl<'de> Deserialize<'de> for FlexId {
 
 /// A JSON scalar's text: a string unescaped, a number or bool as written,
 /// `null` as None. Containers are refused.
-fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {
+pub(super) fn scalar_text(t: &str) -> Result<Option<std::borrow::Cow<'_, str>>, String> {
     use std::borrow::Cow;
     let t = trim(t);
     if t == "null" {

@@ -140,7 +140,8 @@ pub fn statements(body: &[u8], tz: Tz, source: &str) -> Result<Vec<Statement>, P
     // Checked as UTF-8 once and read as text, serde_json checks no string of it
     // again (read as bytes, it checks each of the thousand scalars on its own).
     // The usual shape is read by `scan`, the rest by serde (same result).
-    let typed = simdutf8::basic::from_utf8(body).ok().and_then(|t| {
+    let text = simdutf8::basic::from_utf8(body).ok();
+    let typed = text.and_then(|t| {
         super::scan::statements(t)
             .or_else(|| serde_json::from_str::<TypedEnvelope<ListOrOne<WStatement>>>(t).ok())
     });
@@ -152,7 +153,10 @@ pub fn statements(body: &[u8], tz: Tz, source: &str) -> Result<Vec<Statement>, P
                 .0
                 .into_iter()
                 .enumerate()
-                .map(|(i, w)| statement(w, tz, source, &format!("result[{i}]")))
+                .map(|(i, w)| {
+                    let at = format!("result[{i}]");
+                    statement(w, tz, source, &at, text.unwrap_or_default())
+                })
                 .collect();
         }
     }
@@ -164,11 +168,18 @@ pub fn statements(body: &[u8], tz: Tz, source: &str) -> Result<Vec<Statement>, P
     let ws: Vec<WStatement> = list_or_one(raw, "result")?;
     ws.into_iter()
         .enumerate()
-        .map(|(i, w)| statement(w, tz, source, &format!("result[{i}]")))
+        .map(|(i, w)| statement(w, tz, source, &format!("result[{i}]"), ""))
         .collect()
 }
 
-fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement, ParseError> {
+/// `body`: the text `w` was read from (where the scanner's `SkuName::At` point).
+fn statement(
+    w: WStatement,
+    tz: Tz,
+    source: &str,
+    at: &str,
+    body: &str,
+) -> Result<Statement, ParseError> {
     let statement_no = w
         .statement_no
         .opt()
@@ -237,8 +248,9 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
             .enumerate()
         {
             let iat = || format!("{lat}.statementOrderItems[{j}]");
-            items.add(LineItem {
+            let kept = items.add(LineItem {
                 sku: it.sku.into_text(),
+                sku_name: None,
                 price: it
                     .price
                     .0
@@ -249,6 +261,9 @@ fn statement(w: WStatement, tz: Tz, source: &str, at: &str) -> Result<Statement,
                     .ok_or_else(|| bad(&format!("{}.num", iat()), "", "missing"))?,
                 total_price: money(it.total_price, || format!("{}.totalPrice", iat()), true)?,
             });
+            if let Some(kept) = kept {
+                kept.sku_name = it.sku_name.text(body).map(Into::into);
+            }
         }
         line.set_items(items);
         lines.push(line);
@@ -428,6 +443,25 @@ mod tests {
         ] {
             assert_eq!(st.extends.get(key), Some(value), "{key}");
         }
+    }
+
+    /// SPEC §5: sku names are shown — on the items a check reports, whichever
+    /// reader took the body (an escape sends it to serde).
+    #[test]
+    fn an_item_that_does_not_add_up_keeps_its_sku_name() {
+        for name in ["xxxx固体胶 7102 21g/支 12支/盒", r#"固体胶 \"7102\""#] {
+            let body = SEED
+                .replace(r#""totalPrice":25.68"#, r#""totalPrice":25.69"#)
+                .replace("xxxx固体胶 7102 21g/支 12支/盒", name);
+            let s = statements(body.as_bytes(), TZ, "x").unwrap();
+            let items = s[0].lines[0].odd_items();
+            assert_eq!(items.len(), 1);
+            let expected = name.replace(r#"\""#, "\"");
+            assert_eq!(items[0].sku_name.as_deref(), Some(expected.as_str()));
+        }
+        // An item that adds up keeps nothing, its name neither.
+        let s = statements(SEED.as_bytes(), TZ, "x").unwrap();
+        assert!(s[0].lines[0].odd_items().is_empty());
     }
 
     #[test]

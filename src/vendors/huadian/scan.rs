@@ -10,7 +10,7 @@
 //! CPU (docs/PERFORMANCE.md).
 
 use super::wire::{Amount, Flex, FlexId, Lenient, ListOrOne, Time, TypedEnvelope};
-use super::wire::{WExtend, WItem, WLine, WStatement};
+use super::wire::{SkuName, WExtend, WItem, WLine, WStatement};
 
 /// Reads a statement answer, or None where serde must read it.
 pub fn statements(text: &str) -> Option<TypedEnvelope<ListOrOne<WStatement>>> {
@@ -340,6 +340,10 @@ impl<'a> Scan<'a> {
             let seen = &mut seen;
             match key {
                 "sku" => s.put(seen, 0, &mut w.sku, FlexId::from_raw),
+                "skuName" => {
+                    let body = s.t;
+                    s.put(seen, 4, &mut w.sku_name, |raw| SkuName::at(raw, body))
+                }
                 "price" => s.put(seen, 1, &mut w.price, Amount::from_raw),
                 "num" => s.put(seen, 2, &mut w.num, Amount::from_raw),
                 "totalPrice" => s.put(seen, 3, &mut w.total_price, Amount::from_raw),
@@ -376,8 +380,19 @@ mod tests {
             .map(|e| format!("{e:?}"))
     }
 
+    /// The scanner's reading with each skuName's place made its text, as serde
+    /// holds it.
     fn by_scan(t: &str) -> Option<String> {
-        statements(t).map(|e| format!("{e:?}"))
+        statements(t).map(|mut e| {
+            let statements = e.result.iter_mut().flat_map(|l| l.0.iter_mut());
+            let lines = statements.flat_map(|s| s.statement_details.iter_mut().flatten());
+            for item in lines.flat_map(|l| l.statement_order_items.0.iter_mut().flatten()) {
+                if let SkuName::At(from, to) = item.sku_name {
+                    item.sku_name = SkuName::Text(t[from as usize..to as usize].to_string());
+                }
+            }
+            format!("{e:?}")
+        })
     }
 
     /// Every form the seed and the conventions allow, in one body: pretty-printed,

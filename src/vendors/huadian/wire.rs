@@ -113,6 +113,8 @@ pub struct WLine {
 pub struct WItem {
     #[serde(default)]
     pub sku: FlexId,
+    #[serde(default)]
+    pub sku_name: SkuName,
     pub price: Amount,
     pub num: Amount,
     pub total_price: Amount,
@@ -204,4 +206,56 @@ pub struct WToken {
     pub refresh_token: Flex,
     #[serde(default)]
     pub refresh_expires_at: Flex,
+}
+
+/// skuName as read. Bodies hold millions of them and a check reports a few
+/// (the items whose arithmetic is off), so the scanner only notes where each
+/// lies in the body (a string it reads has no escape: its bytes are its text)
+/// and the text is made for a reported item only (`text`); serde, reading the
+/// rare body the scanner leaves to it, holds the text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum SkuName {
+    #[default]
+    None,
+    /// Byte range of the text in the body.
+    At(u32, u32),
+    Text(String),
+}
+
+impl SkuName {
+    /// `raw` (the scalar's JSON text, a slice of `body`) as the scanner reads it.
+    pub fn at(raw: &str, body: &str) -> Result<Self, String> {
+        let start = (raw.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+        match super::super::json::scalar_text(raw)? {
+            None => Ok(Self::None),
+            Some(std::borrow::Cow::Borrowed(t)) if start <= body.len() => {
+                let from = start + (t.as_ptr() as usize - raw.as_ptr() as usize);
+                let (from, to) = (u32::try_from(from), u32::try_from(from + t.len()));
+                match (from, to) {
+                    (Ok(from), Ok(to)) => Ok(Self::At(from, to)),
+                    _ => Ok(Self::Text(t.to_string())),
+                }
+            }
+            Some(t) => Ok(Self::Text(t.into_owned())),
+        }
+    }
+
+    /// The text; `body` is the one it was read from.
+    pub fn text<'a>(&'a self, body: &'a str) -> Option<&'a str> {
+        match self {
+            Self::None => None,
+            Self::At(from, to) => body.get(*from as usize..*to as usize),
+            Self::Text(t) => Some(t.as_str()),
+        }
+        .filter(|t| !t.trim().is_empty())
+    }
+}
+
+impl<'de> Deserialize<'de> for SkuName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Flex::deserialize(d)?.0 {
+            Some(t) => Self::Text(t),
+            None => Self::None,
+        })
+    }
 }
