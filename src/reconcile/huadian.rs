@@ -238,10 +238,10 @@ pub fn check(
     // for nothing).
     let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + billed.statements.len());
     step("lines and ledger rows by kind");
-    let order = line_order_ids(&billed, &mut keys);
-    step("line key ids");
     let orders = keys.ids_of(rows.orders.len(), |i| rows.orders.get(i).doc_no.as_str());
     step("ledger order key ids");
+    let order = line_order_ids(&billed, &mut keys);
+    step("line key ids");
     let duplicates = duplicates(&billed, &order, &keys);
 
     let mut found = Found::default();
