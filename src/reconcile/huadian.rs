@@ -258,10 +258,7 @@ pub fn check(
     billed.demote(&duplicates);
     step("duplicates, statement and refund key ids");
     out.extend(statement_totals(&ctx, &billed)?);
-    for b in billed.iter() {
-        out.extend(line_totals(&ctx, &b));
-        out.extend(out_of_period(&ctx, &b));
-    }
+    out.extend(line_checks(&ctx, &billed));
     out.extend(undelivered(&ctx, data, &billed));
     step("statement totals, line totals, periods, packages");
     if fetched {
@@ -453,6 +450,28 @@ fn statement_totals(ctx: &Ctx, billed: &BilledLines) -> anyhow::Result<Vec<Discr
         }
     }
     Ok(out)
+}
+
+/// LINE_TOTAL_MISMATCH and OUT_OF_PERIOD of every line: statement by statement
+/// on every core, joined back in statement order.
+fn line_checks(ctx: &Ctx, billed: &BilledLines) -> Vec<Discrepancy> {
+    use rayon::prelude::*;
+    billed
+        .statements
+        .par_iter()
+        .map(|&stmt| {
+            let mut out = Vec::new();
+            for (line, pos) in stmt.lines.iter().zip(0u32..) {
+                let b = Billed { stmt, line, pos };
+                out.extend(line_totals(ctx, &b));
+                out.extend(out_of_period(ctx, &b));
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Each item's round_half_up(price × num) against totalPrice, and Σ totalPrice
