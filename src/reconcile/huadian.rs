@@ -238,7 +238,14 @@ pub fn check(
     // for nothing).
     let mut keys = Keys::with_capacity(billed.len() + billed.len() / 8 + billed.statements.len());
     step("lines and ledger rows by kind");
-    let orders = keys.ids_of(rows.orders.len(), |i| rows.orders.get(i).doc_no.as_str());
+    // Remembered by their place in the ledger: a found key is read back from
+    // its row in one step.
+    let orders = keys.ids_at(
+        rows.orders.len(),
+        ledger.len(),
+        |i| rows.orders.at[i] as usize,
+        |p| ledger[p].doc_no.as_str(),
+    );
     step("ledger order key ids");
     let order = line_order_ids(&billed, &mut keys);
     step("line key ids");

@@ -123,17 +123,36 @@ impl<'k> Keys<'k> {
     }
 
     /// Ids of the column `key(0) .. key(n − 1)`, given by two threads, one per
-    /// half. Every key's half is found first, on every core (a bit a key: its
-    /// hash is made again by its half's thread, cheaper than holding 4 bytes a
-    /// key at the checks' peak); each half's thread then reads only its own keys. A key equal to the one before it (rows of
-    /// one statement, one vendor, a blank column) is not looked up again. The
-    /// column is kept (borrowed, not copied) to read a key's text again.
+    /// half (see `ids_at`).
     pub fn ids_of(&mut self, n: usize, key: impl Fn(usize) -> &'k str + Sync + 'k) -> Vec<u32> {
+        self.ids_at(n, n, |i| i, key)
+    }
+
+    /// Ids of the keys `key(place(0)) .. key(place(n − 1))`, where `key` reads a
+    /// column of `places` rows (every `place(i)` below it) and `place` picks
+    /// some of them: a key is remembered by its place, so reading it back costs
+    /// one lookup in the column, not two. Every key's half is found first, on
+    /// every core (a bit a key: its hash is made again by its half's thread,
+    /// cheaper than holding 4 bytes a key at the checks' peak); each half's
+    /// thread then reads only its own keys. A key equal to the one before it
+    /// (rows of one statement, one vendor, a blank column) is not looked up
+    /// again. The column is kept (borrowed, not copied) to read a key's text
+    /// again.
+    pub fn ids_at(
+        &mut self,
+        n: usize,
+        places: usize,
+        place: impl Fn(usize) -> usize + Sync,
+        key: impl Fn(usize) -> &'k str + Sync + 'k,
+    ) -> Vec<u32> {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
         let column = self.columns.len();
         assert!(column < COLUMNS, "at most {COLUMNS} key columns");
-        assert!(n < 1 << ROW_BITS, "fewer than 2^{ROW_BITS} keys a column");
+        assert!(
+            places < 1 << ROW_BITS,
+            "fewer than 2^{ROW_BITS} keys a column"
+        );
         self.columns.push(Box::new(key));
         let Keys { halves, columns } = self;
         let columns: &[Column<'k>] = columns;
@@ -143,7 +162,7 @@ impl<'k> Keys<'k> {
             .with_min_len(1 << 8)
             .map(|w| {
                 (w * 64..(w * 64 + 64).min(n))
-                    .filter(|&i| half_of(hash(key(i))) == 1)
+                    .filter(|&i| half_of(hash(key(place(i)))) == 1)
                     .fold(0u64, |bits, i| bits | 1 << (i % 64))
             })
             .collect();
@@ -158,11 +177,13 @@ impl<'k> Keys<'k> {
                 if half_at(i) != half {
                     continue;
                 }
-                let k = key(i);
+                let at = place(i);
+                assert!(at < places, "a place beyond the column");
+                let k = key(at);
                 let id = match last {
                     Some((l, id)) if l == k => id,
                     _ => {
-                        let id = table.id(half, k, hash(k), base | i as u32, columns);
+                        let id = table.id(half, k, hash(k), base | at as u32, columns);
                         last = Some((k, id));
                         id
                     }
@@ -247,6 +268,20 @@ mod tests {
         }
         assert_eq!(seen.len(), 7_001);
         assert!(fast.iter().all(|&id| (id as usize) < both.id_bound()));
+    }
+
+    #[test]
+    fn keys_picked_by_place_get_the_ids_of_their_texts() {
+        let column = ["A", "x", "B", "y", "A"];
+        let picked = [0usize, 2, 4];
+        let mut k = Keys::default();
+        let ids = k.ids_at(picked.len(), column.len(), |i| picked[i], |p| column[p]);
+        assert_eq!(ids[0], ids[2]);
+        assert_ne!(ids[0], ids[1]);
+        // Read back from its place: the same texts find the same ids.
+        let again = k.ids(["B", "A", "x"]);
+        assert_eq!(&again[..2], &[ids[1], ids[0]]);
+        assert!(again[2] != ids[0] && again[2] != ids[1]);
     }
 
     #[test]
