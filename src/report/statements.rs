@@ -4,7 +4,7 @@
 //! field in a column of its own.
 
 use super::Cell;
-use crate::domain::{Extends, VendorDocs};
+use crate::domain::{format_yuan, Extends, VendorDocs, ZcyStatement, ZcyStatus};
 use crate::settings::Language;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -28,36 +28,78 @@ impl StatementRow {
     /// when the checks are done, and a large month has a hundred thousand
     /// statements.
     pub fn take_from(vendor: &str, docs: &mut VendorDocs) -> Vec<Self> {
-        let VendorDocs::Huadian(h) = docs else {
-            return Vec::new();
+        let mut rows: Vec<Self> = match docs {
+            VendorDocs::Huadian(h) => h
+                .statements
+                .iter_mut()
+                .filter(|s| !h.failed_statements.contains(&s.statement_no))
+                .map(|s| Self {
+                    vendor: vendor.to_string(),
+                    statement_no: s.statement_no.clone(),
+                    total_amount: s.total_amount,
+                    bill_start: s.bill_start,
+                    bill_end: s.bill_end,
+                    lines: s.lines.len(),
+                    fields: std::mem::take(&mut s.extends),
+                })
+                .collect(),
+            VendorDocs::Zcy(z) => z.statements.iter().map(|s| zcy_row(vendor, s)).collect(),
         };
-        let mut rows: Vec<Self> = h
-            .statements
-            .iter_mut()
-            .filter(|s| !h.failed_statements.contains(&s.statement_no))
-            .map(|s| Self {
-                vendor: vendor.to_string(),
-                statement_no: s.statement_no.clone(),
-                total_amount: s.total_amount,
-                bill_start: s.bill_start,
-                bill_end: s.bill_end,
-                lines: s.lines.len(),
-                fields: std::mem::take(&mut s.extends),
-            })
-            .collect();
         rows.sort_by(|a, b| a.statement_no.cmp(&b.statement_no));
         rows.dedup_by(|a, b| a.statement_no == b.statement_no);
         rows
     }
 }
 
+/// A 政采云 settlement statement: its name, status, purchaser and the rest of
+/// what its header says, under the API's keys; its invoices' titles in one cell.
+fn zcy_row(vendor: &str, s: &ZcyStatement) -> StatementRow {
+    let status = match &s.status {
+        ZcyStatus::Unpaid => "未支付",
+        ZcyStatus::Matched => "已匹配",
+        ZcyStatus::Other(o) => o.as_str(),
+    };
+    let mut titles: Vec<&str> = s.invoices.iter().map(|i| i.title.as_str()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    let created = s
+        .created_at
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+    let matched = s.match_amount.map(format_yuan);
+    let pairs = [
+        ("statementName", Some(s.name.clone())),
+        ("status", Some(status.to_string())),
+        ("createAt", created),
+        ("purchaserOrgName", Some(s.purchaser.clone())),
+        ("districtName", Some(s.district.clone())),
+        ("matchAmount", matched),
+        ("invoiceTitle", Some(titles.join("; "))),
+    ];
+    let fields = pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.trim().is_empty())
+                .map(|v| (k.into(), v.into()))
+        })
+        .collect();
+    StatementRow {
+        vendor: vendor.to_string(),
+        statement_no: s.statement_no.clone(),
+        total_amount: s.total_amount,
+        bill_start: None,
+        bill_end: None,
+        lines: s.orders.len(),
+        fields: Extends::new(fields, Vec::new()),
+    }
+}
+
 /// Shown as columns of their own (the billing period as dates).
 const SHOWN_APART: [&str; 2] = ["billStartDate", "billEndDate"];
 
-/// The huadian statement fields of the seed, in its order, with its labels
-/// (`statementExtends`: the seed's `columnName`s); keys it does not list keep
-/// their own key as the label.
-const KNOWN: [(&str, &str); 16] = [
+/// The statement fields of the seeds, in their order, with their labels (huadian,
+/// its `statementExtends` by the seed's `columnName`s, then 政采云); keys they do
+/// not list keep their own key as the label.
+const KNOWN: [(&str, &str); 22] = [
     ("taxpayerNo", "纳税人识别号"),
     ("invoiceTitle", "发票抬头"),
     ("invoiceType", "发票类型"),
@@ -74,6 +116,12 @@ const KNOWN: [(&str, &str); 16] = [
     ("billYear", "对账年份"),
     ("billMonth", "对账月份"),
     ("billSavePrice", "账期节约金额"),
+    ("statementName", "结算单名称"),
+    ("status", "结算单状态"),
+    ("createAt", "结算单创建时间"),
+    ("purchaserOrgName", "采购单位"),
+    ("districtName", "行政区划名称"),
+    ("matchAmount", "已匹配金额"),
 ];
 
 const FIXED_ZH: [&str; 6] = [

@@ -617,3 +617,56 @@ fn the_statements_sheet_shows_the_fields_no_rule_checks() {
         ]
     );
 }
+
+/// 政采云 statements are shown the same way: name, status, purchaser, district,
+/// creation time, matched amount and their invoices' titles.
+#[test]
+fn zcy_statements_show_their_header_fields() {
+    use crate::domain::{VendorDocs, ZcyData, ZcyInvoice, ZcyStatement, ZcyStatus};
+    let invoice = |title: &str| ZcyInvoice {
+        serial_no: "I1".into(),
+        invoice_type: "增值税普通发票".into(),
+        title: title.into(),
+        amount: d("1800.00"),
+        orders: vec![],
+        items: vec![],
+    };
+    let mut docs = VendorDocs::Zcy(ZcyData {
+        statements: vec![ZcyStatement {
+            statement_id: "1004032000000010000".into(),
+            statement_no: "1004032000000010000".into(),
+            name: "天猫第一笔结算单".into(),
+            status: ZcyStatus::Unpaid,
+            total_amount: d("5400.00"),
+            match_amount: None,
+            created_at: Some(
+                chrono::NaiveDateTime::parse_from_str("2016-01-09 11:12:23", "%Y-%m-%d %H:%M:%S")
+                    .unwrap(),
+            ),
+            purchaser: "杭州市第二中学".into(),
+            district: "杭州市".into(),
+            orders: vec!["22".into(), "21".into()],
+            invoices: vec![invoice("杭州市第二中学"), invoice("杭州市第二中学")],
+            pay_records: vec![],
+            source: "zcy/x.json".into(),
+        }],
+        unpaid_complete: true,
+        matched_complete: true,
+    });
+    let rows = StatementRow::take_from("zcy", &mut docs);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!((r.lines, r.total_amount), (2, d("5400.00")));
+    let fields: Vec<(&str, &str)> = r.fields.iter().collect();
+    assert_eq!(
+        fields,
+        [
+            ("createAt", "2016-01-09 11:12:23"),
+            ("districtName", "杭州市"),
+            ("invoiceTitle", "杭州市第二中学"),
+            ("purchaserOrgName", "杭州市第二中学"),
+            ("statementName", "天猫第一笔结算单"),
+            ("status", "未支付"),
+        ]
+    );
+}
