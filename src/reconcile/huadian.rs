@@ -178,42 +178,45 @@ struct LedgerRows<'a> {
 }
 
 impl<'a> LedgerRows<'a> {
-    /// The rows of the vendor, counted by kind first so that each list is made
-    /// at its size (millions of rows, each read twice; no list of all of them).
+    /// The rows of the vendor, by kind: the ledger read in chunks on every
+    /// core, each chunk's lists joined back in order (no list of all rows).
     fn of(entries: &'a [LedgerEntry], vendor: &str) -> Self {
-        let ours = || {
-            entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| super::same_vendor(e.vendor(), vendor))
-        };
-        let mut counts = [0usize; 3];
-        for (_, e) in ours() {
-            match e.kind() {
-                EntryKind::Order => counts[0] += 1,
-                EntryKind::Refund => counts[1] += 1,
-                EntryKind::Invoice => counts[2] += 1,
-                EntryKind::Payment => {}
-            }
-        }
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 16;
+        type Part<'a> = (Vec<u32>, Vec<&'a LedgerEntry>, Vec<&'a LedgerEntry>);
+        let parts: Vec<Part<'a>> = entries
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut part: Part<'a> = Default::default();
+                for (i, e) in (c * CHUNK..).zip(chunk) {
+                    if !super::same_vendor(e.vendor(), vendor) {
+                        continue;
+                    }
+                    match e.kind() {
+                        EntryKind::Order => {
+                            part.0.push(u32::try_from(i).expect("fewer than 2³² rows"))
+                        }
+                        EntryKind::Refund => part.1.push(e),
+                        EntryKind::Invoice => part.2.push(e),
+                        EntryKind::Payment => {}
+                    }
+                }
+                part
+            })
+            .collect();
         let mut rows = Self {
             orders: Rows {
                 entries,
-                at: Vec::with_capacity(counts[0]),
+                at: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
             },
-            refunds: Vec::with_capacity(counts[1]),
-            invoices: Vec::with_capacity(counts[2]),
+            refunds: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
+            invoices: Vec::with_capacity(parts.iter().map(|p| p.2.len()).sum()),
         };
-        for (i, e) in ours() {
-            match e.kind() {
-                EntryKind::Order => rows
-                    .orders
-                    .at
-                    .push(u32::try_from(i).expect("fewer than 2³² rows")),
-                EntryKind::Refund => rows.refunds.push(e),
-                EntryKind::Invoice => rows.invoices.push(e),
-                EntryKind::Payment => {}
-            }
+        for (orders, refunds, invoices) in parts {
+            rows.orders.at.extend(orders);
+            rows.refunds.extend(refunds);
+            rows.invoices.extend(invoices);
         }
         rows
     }
