@@ -405,6 +405,25 @@ pub struct HuadianData {
     pub messages: Vec<Message>,
 }
 
+impl HuadianData {
+    /// Positions in `statements` of the statements the checks read and the
+    /// report shows: one per number (of a number read from two files, the
+    /// first file by name), failed ones left out, by number.
+    pub fn fetched_positions(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = (0..self.statements.len())
+            .filter(|&i| {
+                !self
+                    .failed_statements
+                    .contains(&self.statements[i].statement_no)
+            })
+            .collect();
+        let key = |i: usize| (&self.statements[i].statement_no, &self.statements[i].source);
+        all.sort_by(|&a, &b| key(a).cmp(&key(b)));
+        all.dedup_by(|a, b| self.statements[*a].statement_no == self.statements[*b].statement_no);
+        all
+    }
+}
+
 /// A zcy (政采云) settlement statement (结算单), amounts converted from fen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZcyStatement {

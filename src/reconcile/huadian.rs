@@ -339,14 +339,10 @@ fn fetched_statement_nos(data: &HuadianData) -> FxHashSet<&str> {
 
 /// Fetched statements, one per number, failed ones left out.
 fn fetched_statements(data: &HuadianData) -> Vec<&Statement> {
-    let mut all: Vec<&Statement> = data
-        .statements
-        .iter()
-        .filter(|s| !data.failed_statements.contains(&s.statement_no))
-        .collect();
-    all.sort_by(|a, b| (&a.statement_no, &a.source).cmp(&(&b.statement_no, &b.source)));
-    all.dedup_by(|a, b| a.statement_no == b.statement_no);
-    all
+    data.fetched_positions()
+        .into_iter()
+        .map(|i| &data.statements[i])
+        .collect()
 }
 
 /// Orders billed more than once: groups of line positions in billing order (all
@@ -478,9 +474,7 @@ fn line_checks(ctx: &Ctx, billed: &BilledLines) -> Vec<Discrepancy> {
             }
             out
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+        .flatten_iter()
         .collect()
 }
 

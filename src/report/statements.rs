@@ -29,18 +29,21 @@ impl StatementRow {
     /// statements.
     pub fn take_from(vendor: &str, docs: &mut VendorDocs) -> Vec<Self> {
         let mut rows: Vec<Self> = match docs {
+            // The statements the checks read, the same one of a number read twice.
             VendorDocs::Huadian(h) => h
-                .statements
-                .iter_mut()
-                .filter(|s| !h.failed_statements.contains(&s.statement_no))
-                .map(|s| Self {
-                    vendor: vendor.to_string(),
-                    statement_no: s.statement_no.clone(),
-                    total_amount: s.total_amount,
-                    bill_start: s.bill_start,
-                    bill_end: s.bill_end,
-                    lines: s.lines.len(),
-                    fields: std::mem::take(&mut s.extends),
+                .fetched_positions()
+                .into_iter()
+                .map(|i| {
+                    let s = &mut h.statements[i];
+                    Self {
+                        vendor: vendor.to_string(),
+                        statement_no: s.statement_no.clone(),
+                        total_amount: s.total_amount,
+                        bill_start: s.bill_start,
+                        bill_end: s.bill_end,
+                        lines: s.lines.len(),
+                        fields: std::mem::take(&mut s.extends),
+                    }
                 })
                 .collect(),
             VendorDocs::Zcy(z) => z.statements.iter().map(|s| zcy_row(vendor, s)).collect(),

@@ -225,19 +225,19 @@ pub enum SkuName {
 impl SkuName {
     /// `raw` (the scalar's JSON text, a slice of `body`) as the scanner reads it.
     pub fn at(raw: &str, body: &str) -> Result<Self, String> {
-        let start = (raw.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
-        match super::super::json::scalar_text(raw)? {
-            None => Ok(Self::None),
-            Some(std::borrow::Cow::Borrowed(t)) if start <= body.len() => {
-                let from = start + (t.as_ptr() as usize - raw.as_ptr() as usize);
-                let (from, to) = (u32::try_from(from), u32::try_from(from + t.len()));
-                match (from, to) {
-                    (Ok(from), Ok(to)) => Ok(Self::At(from, to)),
-                    _ => Ok(Self::Text(t.to_string())),
+        Ok(match super::super::json::scalar_text(raw)? {
+            None => Self::None,
+            Some(std::borrow::Cow::Borrowed(t)) => {
+                // `t` lies inside `raw`, which lies inside `body`.
+                let from = t.as_ptr() as usize - body.as_ptr() as usize;
+                debug_assert!(from + t.len() <= body.len());
+                match (u32::try_from(from), u32::try_from(from + t.len())) {
+                    (Ok(from), Ok(to)) => Self::At(from, to),
+                    _ => Self::Text(t.to_string()),
                 }
             }
-            Some(t) => Ok(Self::Text(t.into_owned())),
-        }
+            Some(t) => Self::Text(t.into_owned()),
+        })
     }
 
     /// The text; `body` is the one it was read from.
