@@ -7,16 +7,17 @@
 //! own table: a column is given its ids by two threads at once, each looking up
 //! only the keys of its half. A key's id is `2 × (its number in its half) + half`.
 
-use hashbrown::hash_table::{Entry, HashTable};
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 
-/// One half of the keys: where each was first read, in number order, and a
-/// table of their numbers (4 bytes a slot, where a map of `&str → u32` takes 24:
-/// at millions of keys the table is the largest thing the checks hold).
+/// One half of the keys: an open-addressed table of their numbers, and where
+/// each was first read, in number order. Linear probing over slots of 8 bytes
+/// (`hash << 32 | number + 1`, 0 empty): a slot's full hash tells a key from
+/// its neighbours without reading their texts, and a table that grows needs no
+/// text to place its keys again.
 #[derive(Default)]
 struct Half {
-    table: HashTable<u32>,
+    slots: Vec<u64>,
     /// `column << ROW_BITS | row` of each key's first reading: 4 bytes a key
     /// where its `&str` took 16. The text is read again from the column.
     at: Vec<u32>,
@@ -45,48 +46,89 @@ fn hash(key: &str) -> u32 {
     (FxBuildHasher.hash_one(key) >> 32) as u32
 }
 
-/// The 64 bits the table wants, spread from the 32: it picks buckets with the
-/// low bits and tags with the high ones.
+/// The 64 bits a slot is picked by, spread from the 32 (their high bits).
 fn spread(hash: u32) -> u64 {
     u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// The half a key belongs to: the top bit of its hash, which the buckets (low
-/// bits of the spread) do not depend on alone, so both halves keep the full
-/// spread of buckets and tags.
+/// The half a key belongs to: the top bit of its hash.
 fn half_of(hash: u32) -> usize {
     (hash >> 31) as usize
 }
 
+/// Keys looked up together (see `ids_at`).
+const BATCH: usize = 16;
+
 impl Half {
     fn with_capacity(n: usize) -> Self {
         Self {
-            table: HashTable::with_capacity(n),
+            slots: vec![0; Self::slots_for(n)],
             at: Vec::with_capacity(n),
         }
+    }
+
+    /// Slots for `n` keys: at most 4 in 5 of them full, a power of two.
+    fn slots_for(n: usize) -> usize {
+        (n + n / 4).next_power_of_two().max(16)
+    }
+
+    /// The slot a hash's probe starts from.
+    fn home(&self, hash: u32) -> usize {
+        (spread(hash) >> (64 - self.slots.len().trailing_zeros())) as usize
+    }
+
+    /// The slot a lookup of `hash` reads first (to have it in cache before).
+    fn first_slot(&self, hash: u32) -> u64 {
+        self.slots.get(self.home(hash)).copied().unwrap_or(0)
+    }
+
+    /// The place of the key a slot holds, if its hash is `hash`.
+    fn place_in(&self, slot: u64, hash: u32) -> Option<u32> {
+        (slot != 0 && (slot >> 32) as u32 == hash).then(|| self.at[(slot as u32 - 1) as usize])
     }
 
     /// The id (`2 × number + half`) of `key`, read at `here`; given now if it
     /// has none yet.
     fn id(&mut self, half: usize, key: &str, hash: u32, here: u32, columns: &[Column]) -> u32 {
-        let at = &self.at;
-        let number = match self.table.entry(
-            spread(hash),
-            |&n| text(columns, at[n as usize]) == key,
-            |&n| spread(self::hash(text(columns, at[n as usize]))),
-        ) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
+        if (self.at.len() + 1) * 8 > self.slots.len() * 7 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        let number = loop {
+            let slot = self.slots[i];
+            if slot == 0 {
                 let n = u32::try_from(self.at.len())
                     .ok()
                     .filter(|n| *n < 1 << 31)
                     .expect("fewer than 2³¹ keys per half");
-                e.insert(n);
+                self.slots[i] = u64::from(hash) << 32 | u64::from(n + 1);
                 self.at.push(here);
-                n
+                break n;
             }
+            if (slot >> 32) as u32 == hash {
+                let n = slot as u32 - 1;
+                if text(columns, self.at[n as usize]) == key {
+                    break n;
+                }
+            }
+            i = (i + 1) & mask;
         };
         2 * number + half as u32
+    }
+
+    /// Twice the slots, every key placed again by the hash its slot holds.
+    fn grow(&mut self) {
+        let twice = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; twice]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = self.home((slot >> 32) as u32);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
     }
 }
 
@@ -171,24 +213,44 @@ impl<'k> Keys<'k> {
         let out: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
         let [first, second] = halves;
         let base = (column as u32) << ROW_BITS;
+        // A lookup is three reads that miss the cache one after the other (its
+        // slot, the place of the key there, that key's text): they are made
+        // for a batch of keys first, independent of each other so that their
+        // misses overlap, and the lookups then find what they read in cache.
         let run = |half: usize, table: &mut Half| {
             let mut last: Option<(&str, u32)> = None;
-            for (i, slot) in out.iter().enumerate() {
-                if half_at(i) != half {
-                    continue;
+            let mut batch: Vec<(usize, usize, &str, u32)> = Vec::with_capacity(BATCH);
+            let mut mine = (0..n).filter(|&i| half_at(i) == half).peekable();
+            while mine.peek().is_some() {
+                batch.clear();
+                batch.extend(mine.by_ref().take(BATCH).map(|i| {
+                    let at = place(i);
+                    assert!(at < places, "a place beyond the column");
+                    let k = key(at);
+                    (i, at, k, hash(k))
+                }));
+                let mut slots = [0u64; BATCH];
+                for (s, &(.., h)) in slots.iter_mut().zip(&batch) {
+                    *s = table.first_slot(h);
                 }
-                let at = place(i);
-                assert!(at < places, "a place beyond the column");
-                let k = key(at);
-                let id = match last {
-                    Some((l, id)) if l == k => id,
-                    _ => {
-                        let id = table.id(half, k, hash(k), base | at as u32, columns);
-                        last = Some((k, id));
-                        id
-                    }
-                };
-                slot.store(id, Relaxed);
+                let mut found = [None; BATCH];
+                for ((f, &s), &(.., h)) in found.iter_mut().zip(&slots).zip(&batch) {
+                    *f = table.place_in(s, h);
+                }
+                for f in found.iter().flatten() {
+                    std::hint::black_box(text(columns, *f).as_ptr());
+                }
+                for &(i, at, k, h) in &batch {
+                    let id = match last {
+                        Some((l, id)) if l == k => id,
+                        _ => {
+                            let id = table.id(half, k, h, base | at as u32, columns);
+                            last = Some((k, id));
+                            id
+                        }
+                    };
+                    out[i].store(id, Relaxed);
+                }
             }
         };
         rayon::join(|| run(0, first), || run(1, second));
@@ -268,6 +330,24 @@ mod tests {
         }
         assert_eq!(seen.len(), 7_001);
         assert!(fast.iter().all(|&id| (id as usize) < both.id_bound()));
+    }
+
+    #[test]
+    fn keys_of_one_hash_keep_their_own_ids_through_growth() {
+        let texts: Vec<String> = (0..100).map(|i| format!("K{i}")).collect();
+        let columns: Vec<Column> = vec![Box::new(|i| texts[i].as_str())];
+        let mut half = Half::default();
+        // Every key with the same hash: told apart by their texts alone, and
+        // placed again by that hash as the table grows from 16 slots.
+        let ids: Vec<u32> = (0..texts.len())
+            .map(|i| half.id(0, &texts[i], 7, i as u32, &columns))
+            .collect();
+        assert_eq!(ids, (0..100).map(|n| 2 * n).collect::<Vec<_>>());
+        assert!(half.slots.len() >= 128);
+        for (i, t) in texts.iter().enumerate().rev() {
+            assert_eq!(half.id(0, t, 7, 999, &columns), ids[i]);
+        }
+        assert_eq!(half.at.len(), 100);
     }
 
     #[test]
