@@ -110,7 +110,12 @@ pub(crate) fn write_with(
             }
             Ok(())
         },
-        || xlsx::write_workbook(&at(DISCREPANCIES_XLSX), data, settings, limits),
+        || {
+            let clock = std::time::Instant::now();
+            let written = xlsx::write_workbook(&at(DISCREPANCIES_XLSX), data, settings, limits);
+            tracing::debug!(elapsed = ?clock.elapsed(), "workbook written");
+            written
+        },
     );
     csvs?;
     workbook?;

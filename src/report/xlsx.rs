@@ -34,7 +34,10 @@ pub(super) fn write_workbook(
     settings: &ReportSettings,
     limits: Limits,
 ) -> anyhow::Result<()> {
-    let bytes = build(data, settings, limits)
+    // The large sheets' rows go to unnamed files beside the workbook as they are
+    // filled (see `build`).
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let bytes = build(data, settings, limits, dir)
         .with_context(|| format!("building workbook {}", path.display()))?;
     write_atomic(path, |w: &mut dyn Write| w.write_all(&bytes))
         .with_context(|| format!("writing report file {}", path.display()))
@@ -94,6 +97,7 @@ fn build(
     data: &ReportData,
     settings: &ReportSettings,
     limits: Limits,
+    tempdir: &Path,
 ) -> Result<Vec<u8>, XlsxError> {
     let lang = settings.language;
     let names = names(lang);
@@ -117,19 +121,30 @@ fn build(
         summary_sheet(&mut s, data, settings, &tally, disc_rows, matched_rows)?;
         s.finish()?;
     }
-    // The two largest sheets are filled on two threads (each worksheet is its
-    // own), then added in order; rust_xlsxwriter assembles their XML in
-    // parallel too when it saves.
+    // The two largest sheets are filled on two threads, each writing its rows'
+    // XML as it goes (rust_xlsxwriter's constant-memory worksheets, strings
+    // inline): saving then compresses that XML and has no cell table to walk
+    // and no shared-string table to build on one core.
+    wb.set_tempdir(tempdir)?;
+    let disc_ws = wb.new_worksheet_with_constant_memory()?;
+    let statements_ws = match data.statements.is_empty() {
+        true => None,
+        false => Some(wb.new_worksheet_with_constant_memory()?),
+    };
     let (discrepancies, statements) = rayon::join(
-        || discrepancies_sheet(data, &styles, lang, names.discrepancies, disc_rows),
-        || statements_sheet(data, &styles, lang, names.statements),
+        || discrepancies_sheet(disc_ws, data, &styles, lang, names.discrepancies, disc_rows),
+        || {
+            statements_ws
+                .map(|ws| statements_sheet(ws, data, &styles, lang, names.statements))
+                .transpose()
+        },
     );
     wb.push_worksheet(discrepancies?);
     if let Some(ws) = statements? {
         wb.push_worksheet(ws);
     }
     if settings.matched {
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(names.matched)?;
         let mut s = Sheet::new(ws, &styles);
         s.header_row(matched_headers(lang))?;
@@ -141,17 +156,18 @@ fn build(
         s.table_chrome(matched_rows, MATCHED_COLUMNS)?;
         s.finish()?;
     }
+    tracing::debug!("workbook sheets filled");
     wb.save_to_buffer()
 }
 
 fn discrepancies_sheet(
+    mut ws: Worksheet,
     data: &ReportData,
     styles: &Styles,
     lang: Language,
     name: &str,
     disc_rows: usize,
 ) -> Result<Worksheet, XlsxError> {
-    let mut ws = Worksheet::new();
     ws.set_name(name)?;
     let links: HashMap<(&str, &str), &str> = data
         .invoice_links
@@ -183,17 +199,14 @@ fn discrepancies_sheet(
     Ok(ws)
 }
 
-/// The fetched statements with the fields no rule checks; none without statements.
+/// The fetched statements with the fields no rule checks.
 fn statements_sheet(
+    mut ws: Worksheet,
     data: &ReportData,
     styles: &Styles,
     lang: Language,
     name: &str,
-) -> Result<Option<Worksheet>, XlsxError> {
-    if data.statements.is_empty() {
-        return Ok(None);
-    }
-    let mut ws = Worksheet::new();
+) -> Result<Worksheet, XlsxError> {
     ws.set_name(name)?;
     let mut s = Sheet::new(&mut ws, styles);
     let keys = statements::field_keys(&data.statements);
@@ -207,7 +220,7 @@ fn statements_sheet(
     }
     s.table_chrome(rows, headers.len())?;
     s.finish()?;
-    Ok(Some(ws))
+    Ok(ws)
 }
 
 const DISCREPANCY_COLUMNS: usize = 16;
