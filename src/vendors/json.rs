@@ -62,6 +62,11 @@ impl FlexId {
     pub fn from_raw(raw: &str) -> Result<Self, String> {
         scalar_text(raw).map(|t| FlexId(t.map(|c| crate::domain::Text::from(c.as_ref()))))
     }
+    /// From the content of a JSON string without escapes: what `from_raw`
+    /// makes of the quoted string, without looking for escapes again.
+    pub fn from_plain(content: &str) -> Self {
+        FlexId(Some(crate::domain::Text::from(content)))
+    }
 }
 
 impl<'de> Deserialize<'de> for FlexId {
@@ -147,6 +152,10 @@ impl Time {
     /// From a JSON value's text as it stands in the body.
     pub fn from_raw(raw: &str) -> Result<Self, String> {
         Ok(Time(FlexId::from_raw(raw)?.into_opt()))
+    }
+    /// `FlexId::from_plain` for a time.
+    pub fn from_plain(content: &str) -> Self {
+        Time(FlexId::from_plain(content).into_opt())
     }
 }
 
@@ -301,6 +310,15 @@ mod tests {
 
     fn row(json: &str) -> Row {
         serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_string_without_escapes_reads_as_its_raw_form_does() {
+        for content in ["D2512317", "", " ", "2026-01-07 16:17:36", "得力 A4 复印纸"] {
+            let raw = format!("\"{content}\"");
+            assert_eq!(FlexId::from_plain(content), FlexId::from_raw(&raw).unwrap());
+            assert_eq!(Time::from_plain(content), Time::from_raw(&raw).unwrap());
+        }
     }
 
     #[test]

@@ -169,6 +169,25 @@ impl<'a> Scan<'a> {
         Some(())
     }
 
+    /// `put` for a text field: a string (the usual form) is handed to `plain`
+    /// as its content, which `string` has already found free of escapes; any
+    /// other scalar to `read` as it stands.
+    fn put_text<T>(
+        &mut self,
+        seen: &mut Seen,
+        bit: u32,
+        field: &mut T,
+        plain: impl FnOnce(&'a str) -> T,
+        read: impl FnOnce(&'a str) -> Result<T, String>,
+    ) -> Option<()> {
+        seen.first(bit)?;
+        *field = match self.peek()? {
+            b'"' => plain(self.string()?),
+            _ => read(self.scalar()?).ok()?,
+        };
+        Some(())
+    }
+
     fn null(&mut self) -> bool {
         self.peek() == Some(b'n') && self.literal("null").is_some()
     }
@@ -317,10 +336,22 @@ impl<'a> Scan<'a> {
         self.object(|s, key| {
             let seen = &mut seen;
             match key {
-                "orderCode" => s.put(seen, 0, &mut w.order_code, FlexId::from_raw),
+                "orderCode" => s.put_text(
+                    seen,
+                    0,
+                    &mut w.order_code,
+                    FlexId::from_plain,
+                    FlexId::from_raw,
+                ),
                 "orderAmount" => s.put(seen, 1, &mut w.order_amount, Amount::from_raw),
                 "returnAmount" => s.put(seen, 2, &mut w.return_amount, Amount::from_raw),
-                "orderEndTime" => s.put(seen, 3, &mut w.order_end_time, Time::from_raw),
+                "orderEndTime" => s.put_text(
+                    seen,
+                    3,
+                    &mut w.order_end_time,
+                    Time::from_plain,
+                    Time::from_raw,
+                ),
                 "statementOrderItems" => {
                     seen.first(4)?;
                     // The string form (a JSON text inside a string) is serde's.
@@ -339,10 +370,16 @@ impl<'a> Scan<'a> {
         self.object(|s, key| {
             let seen = &mut seen;
             match key {
-                "sku" => s.put(seen, 0, &mut w.sku, FlexId::from_raw),
+                "sku" => s.put_text(seen, 0, &mut w.sku, FlexId::from_plain, FlexId::from_raw),
                 "skuName" => {
                     let body = s.t;
-                    s.put(seen, 4, &mut w.sku_name, |raw| SkuName::at(raw, body))
+                    s.put_text(
+                        seen,
+                        4,
+                        &mut w.sku_name,
+                        |content| SkuName::from_plain(content, body),
+                        |raw| SkuName::at(raw, body),
+                    )
                 }
                 "price" => s.put(seen, 1, &mut w.price, Amount::from_raw),
                 "num" => s.put(seen, 2, &mut w.num, Amount::from_raw),

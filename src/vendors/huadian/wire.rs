@@ -240,6 +240,16 @@ impl SkuName {
         })
     }
 
+    /// From the content of a JSON string without escapes, lying inside `body`.
+    pub fn from_plain(content: &str, body: &str) -> Self {
+        let from = content.as_ptr() as usize - body.as_ptr() as usize;
+        debug_assert!(from + content.len() <= body.len());
+        match (u32::try_from(from), u32::try_from(from + content.len())) {
+            (Ok(from), Ok(to)) => Self::At(from, to),
+            _ => Self::Text(content.to_string()),
+        }
+    }
+
     /// The text; `body` is the one it was read from.
     pub fn text<'a>(&'a self, body: &'a str) -> Option<&'a str> {
         match self {
