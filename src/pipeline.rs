@@ -416,21 +416,20 @@ fn offline_range(
     ledger: &Ledger,
 ) -> anyhow::Result<(NaiveDate, NaiveDate)> {
     let m = reader.manifest.as_ref();
-    let mut dates: Vec<NaiveDate> = Vec::new();
-    for i in inputs {
-        dates.extend(i.docs.dates());
+    let mut from = opts.from.or(m.and_then(|m| m.from));
+    let mut to = opts.to.or(m.and_then(|m| m.to));
+    // The data's dates only when a bound is still open: millions of them otherwise.
+    if from.is_none() || to.is_none() {
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        for i in inputs {
+            dates.extend(i.docs.dates());
+        }
+        if dates.is_empty() {
+            dates.extend(ledger.entries.iter().map(|e| e.booked_on));
+        }
+        from = from.or(dates.iter().min().copied());
+        to = to.or(dates.iter().max().copied());
     }
-    if dates.is_empty() {
-        dates.extend(ledger.entries.iter().map(|e| e.booked_on));
-    }
-    let from = opts
-        .from
-        .or(m.and_then(|m| m.from))
-        .or(dates.iter().min().copied());
-    let to = opts
-        .to
-        .or(m.and_then(|m| m.to))
-        .or(dates.iter().max().copied());
     match (from, to) {
         (Some(f), Some(t)) if f <= t => Ok((f, t)),
         (Some(f), Some(t)) => Err(UsageError(format!("--from {f} is after --to {t}")).into()),

@@ -5,7 +5,6 @@ use crate::domain::{yuan_to_fen, Code, Discrepancy, LedgerEntry, MatchedLine, Se
 use anyhow::Context;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// The run parameters the checks need.
 #[derive(Debug, Clone, Copy)]
@@ -150,27 +149,41 @@ fn sort_key(d: &Discrepancy) -> (&str, &str, &str, &str, &str) {
 /// every occurrence is pending, earliest dates, `detail` listing the occurrences.
 /// Occurrences are ordered by their own content first, so the result does not
 /// depend on the order the checks produced them in.
-pub fn merge(occurrences: Vec<Discrepancy>) -> Vec<Discrepancy> {
-    let mut groups: BTreeMap<_, Vec<Discrepancy>> = BTreeMap::new();
+pub fn merge(mut occurrences: Vec<Discrepancy>) -> Vec<Discrepancy> {
+    use rayon::prelude::*;
+    // Sorted once, stably, on every core: each identity's occurrences side by
+    // side in the order of their content, and the identities in report order.
+    occurrences.par_sort_by(|a, b| {
+        sort_key(a)
+            .cmp(&sort_key(b))
+            .then_with(|| content(a).cmp(&content(b)))
+    });
+    let mut out = Vec::with_capacity(occurrences.len());
+    let mut group: Vec<Discrepancy> = Vec::new();
     for d in occurrences {
-        groups.entry(d.identity()).or_default().push(d);
+        if group.last().is_some_and(|g| sort_key(g) != sort_key(&d)) {
+            out.push(merge_group(std::mem::take(&mut group)));
+        }
+        group.push(d);
     }
-    let mut out: Vec<Discrepancy> = groups.into_values().map(merge_group).collect();
-    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    if !group.is_empty() {
+        out.push(merge_group(group));
+    }
     out
 }
 
-fn merge_group(mut group: Vec<Discrepancy>) -> Discrepancy {
-    group.sort_by(|a, b| {
-        (&a.detail, a.ledger_amount, a.vendor_amount, a.severity).cmp(&(
-            &b.detail,
-            b.ledger_amount,
-            b.vendor_amount,
-            b.severity,
-        ))
-    });
+/// What orders the occurrences of one identity.
+fn content(d: &Discrepancy) -> (&str, Option<Decimal>, Option<Decimal>, Severity) {
+    (&d.detail, d.ledger_amount, d.vendor_amount, d.severity)
+}
+
+fn merge_group(group: Vec<Discrepancy>) -> Discrepancy {
     let n = group.len();
-    let details: Vec<String> = group.iter().map(|d| d.detail.clone()).collect();
+    // Most identities occur once: their detail stands as it is.
+    let details: Vec<String> = match n {
+        1 => Vec::new(),
+        _ => group.iter().map(|d| d.detail.clone()).collect(),
+    };
     let mut iter = group.into_iter();
     let mut acc = iter.next().expect("a group has at least one occurrence");
     for d in iter {
