@@ -218,7 +218,7 @@ impl StatementLine {
         };
         self.when = (secs << 1) | (self.when & 1);
         let elsewhere = at.filter(|_| whole.is_none());
-        self.edit_odd(|o| o.ended_at = elsewhere);
+        self.edit_odd(elsewhere.is_some(), |o| o.ended_at = elsewhere);
     }
 
     fn has_items(&self) -> bool {
@@ -228,17 +228,22 @@ impl StatementLine {
     fn set_order_amount(&mut self, amount: Decimal) {
         self.order_amount = SmallDecimal::pack(amount);
         let elsewhere = self.order_amount.is_none().then_some(amount);
-        self.edit_odd(|o| o.order_amount = elsewhere);
+        self.edit_odd(elsewhere.is_some(), |o| o.order_amount = elsewhere);
     }
 
     pub fn set_return_amount(&mut self, amount: Decimal) {
         self.return_amount = SmallDecimal::pack(amount);
         let elsewhere = self.return_amount.is_none().then_some(amount);
-        self.edit_odd(|o| o.return_amount = elsewhere);
+        self.edit_odd(elsewhere.is_some(), |o| o.return_amount = elsewhere);
     }
 
     /// Changes what is out of line, which is then dropped if it holds nothing.
-    fn edit_odd(&mut self, edit: impl FnOnce(&mut Odd)) {
+    /// `puts`: whether the edit stores anything; one that stores nothing on a
+    /// line with nothing out of line (nearly every edit) changes nothing.
+    fn edit_odd(&mut self, puts: bool, edit: impl FnOnce(&mut Odd)) {
+        if !puts && self.odd.is_none() {
+            return;
+        }
         let mut odd = self.odd.take().map(|b| *b).unwrap_or_default();
         edit(&mut odd);
         self.odd = (odd != Odd::default()).then(|| Box::new(odd));
@@ -249,7 +254,7 @@ impl StatementLine {
     pub fn set_items(&mut self, tally: ItemTally) {
         self.when = (self.when & !1) | i64::from(tally.total.is_some());
         let total = tally.total.filter(|t| *t != self.order_amount());
-        self.edit_odd(|o| {
+        self.edit_odd(total.is_some() || !tally.odd.is_empty(), |o| {
             o.total = total;
             o.items = tally.odd;
         });
