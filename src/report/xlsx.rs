@@ -127,9 +127,10 @@ fn build(
     // and no shared-string table to build on one core.
     wb.set_tempdir(tempdir)?;
     let disc_ws = wb.new_worksheet_with_constant_memory()?;
-    let statements_ws = match data.statements.is_empty() {
-        true => None,
-        false => Some(wb.new_worksheet_with_constant_memory()?),
+    let statements_ws = if data.statements.is_empty() {
+        None
+    } else {
+        Some(wb.new_worksheet_with_constant_memory()?)
     };
     let (discrepancies, statements) = rayon::join(
         || discrepancies_sheet(disc_ws, data, &styles, lang, names.discrepancies, disc_rows),

@@ -227,20 +227,14 @@ impl SkuName {
     pub fn at(raw: &str, body: &str) -> Result<Self, String> {
         Ok(match super::super::json::scalar_text(raw)? {
             None => Self::None,
-            Some(std::borrow::Cow::Borrowed(t)) => {
-                // `t` lies inside `raw`, which lies inside `body`.
-                let from = t.as_ptr() as usize - body.as_ptr() as usize;
-                debug_assert!(from + t.len() <= body.len());
-                match (u32::try_from(from), u32::try_from(from + t.len())) {
-                    (Ok(from), Ok(to)) => Self::At(from, to),
-                    _ => Self::Text(t.to_string()),
-                }
-            }
+            // `t` lies inside `raw`, which lies inside `body`.
+            Some(std::borrow::Cow::Borrowed(t)) => Self::from_plain(t, body),
             Some(t) => Self::Text(t.into_owned()),
         })
     }
 
-    /// From the content of a JSON string without escapes, lying inside `body`.
+    /// A text lying inside `body` (a string's content without escapes, or a
+    /// number's text), by its place there.
     pub fn from_plain(content: &str, body: &str) -> Self {
         let from = content.as_ptr() as usize - body.as_ptr() as usize;
         debug_assert!(from + content.len() <= body.len());
