@@ -1,57 +1,41 @@
-//! Shared HTTP plumbing for connectors: one reqwest client with a timeout, a
-//! request-rate limit (governor), a concurrency limit, and exponential back-off
-//! with jitter. The retry decision belongs to each vendor (its error codes).
+//! The HTTP driver every connector goes through: it sends one logical call as
+//! attempts (rate and concurrency limits, adaptive pacing, timeouts, a body
+//! size limit, no redirects), and decides from each answer's [`Verdict`]
+//! whether to hand it on, retry after a back-off, slow down, renew the
+//! credential or stop; a breaker stops asking a host that cannot be reached.
+//! A vendor supplies only how to build one attempt and how to read an answer.
+
+mod breaker;
+mod call;
+mod pace;
+mod send;
+#[cfg(test)]
+mod tests;
 
 use crate::settings::HttpSettings;
+use breaker::Breaker;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use rand::Rng;
+use pace::Pace;
+use secrecy::SecretString;
+use std::future::Future;
 use std::num::NonZeroU32;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-#[derive(Debug, thiserror::Error)]
-pub enum HttpError {
-    #[error("request timed out after {0:?}")]
-    Timeout(Duration),
-    #[error("cannot connect: {0}")]
-    Connect(String),
-    #[error("transport error: {0}")]
-    Transport(String),
-}
-
-impl HttpError {
-    fn from_reqwest(e: reqwest::Error, timeout: Duration) -> Self {
-        // reqwest's Display includes the URL; ours never carries secrets in
-        // URLs except the token query, which callers strip (`without_url`).
-        let e = e.without_url();
-        if e.is_timeout() {
-            Self::Timeout(timeout)
-        } else if e.is_connect() {
-            Self::Connect(source_chain(&e))
-        } else {
-            Self::Transport(source_chain(&e))
-        }
-    }
-}
-
-fn source_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
+/// Answers over this size are cut off (`max_body_mb` default).
+pub const DEFAULT_MAX_BODY_MB: u64 = 64;
+/// How long a "too fast" answer pauses the whole client: one rate window.
+const TOO_FAST_PAUSE: Duration = Duration::from_secs(1);
 
 /// How one vendor call ended, after its retries.
 #[derive(Debug)]
 pub enum Outcome {
     /// The vendor answered (any business answer but the transient ones).
     Answered { status: u16, body: Vec<u8> },
-    /// No usable answer. `fatal`: credentials refused — stop asking.
+    /// No usable answer. `fatal`: stop asking this vendor (credentials
+    /// refused, host unreachable, a redirect).
     Failed {
         status: Option<u16>,
         error: String,
@@ -59,35 +43,74 @@ pub enum Outcome {
     },
 }
 
-/// A whole answer, read before anything is parsed.
-#[derive(Debug, Clone)]
-pub struct RawResponse {
-    pub status: u16,
-    pub body: Vec<u8>,
+/// What a vendor's classifier makes of one answer (HTTP status and body);
+/// the driver acts on it the same way for every vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Done: hand the body on (also a body the parser will reject later, so
+    /// that it is archived and reported with its field).
+    Answer,
+    /// A passing failure: retry after a back-off, counted as an attempt.
+    Transient(String),
+    /// The vendor says we go too fast: the whole client slows down and the
+    /// call is retried without spending an attempt (bounded separately).
+    TooFast(String),
+    /// The credential was refused as stale: renew it and retry (bounded).
+    Renew(String),
+    /// The request or the credentials were refused: stop. `fatal` when it
+    /// is the credentials, so that the vendor's run stops at once.
+    Refused { error: String, fatal: bool },
 }
 
+/// A credential sent with every attempt, renewed when an answer says
+/// [`Verdict::Renew`] (huadian's token).
+#[derive(Clone)]
+pub struct Credential {
+    pub secret: SecretString,
+    /// Tells a renewal of this credential from one of its successor.
+    pub generation: u64,
+}
+
+/// The token-renewal hook of a vendor that has one.
+pub trait Credentials: Sync {
+    /// The credential for the next attempt, acquired when there is none;
+    /// an `Err` ends the call with that outcome.
+    fn current(&self) -> impl Future<Output = Result<Credential, Outcome>> + Send;
+    /// The vendor refused `stale`: drop it, so that `current` renews it.
+    fn renew(&self, stale: &Credential) -> impl Future<Output = ()> + Send;
+}
+
+/// For vendors that sign each attempt themselves and renew nothing.
+struct NoCredentials;
+
+impl Credentials for NoCredentials {
+    async fn current(&self) -> Result<Credential, Outcome> {
+        Ok(Credential {
+            secret: SecretString::from(""),
+            generation: 0,
+        })
+    }
+    async fn renew(&self, _stale: &Credential) {}
+}
+
+/// One vendor's client: its limits, its pace and its breaker are shared by
+/// every call made through it (and its clones).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
     permits: Arc<Semaphore>,
     timeout: Duration,
-    pub max_attempts: u32,
+    max_attempts: u32,
     backoff: Duration,
+    max_body_mb: u64,
+    too_fast_pause: Duration,
     /// Adaptive pacing, learnt from "too fast" answers: the whole client
     /// slows down, not just the request that was refused.
     pace: Arc<std::sync::Mutex<Pace>>,
-}
-
-#[derive(Debug, Default)]
-struct Pace {
-    /// Minimum gap between two requests; doubles on every "too fast".
-    gap: Duration,
-    /// The earliest moment the next request may leave.
-    next: Option<tokio::time::Instant>,
-    /// When the gap last grew: refusals of requests already in flight then
-    /// do not make it grow again.
-    grown_at: Option<tokio::time::Instant>,
+    breaker: Arc<Breaker>,
+    /// Requests sent, every attempt included.
+    sent: Arc<AtomicU64>,
 }
 
 impl HttpClient {
@@ -97,6 +120,9 @@ impl HttpClient {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("recon/", env!("CARGO_PKG_VERSION")))
+            // A vendor must not send us elsewhere: following would carry our
+            // credentials to another host.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let limiter = NonZeroU32::new(s.rate_per_sec).map(|n| {
             // Burst of one: requests are spread evenly, never bunched at a second's start.
@@ -111,95 +137,33 @@ impl HttpClient {
             timeout,
             max_attempts: s.max_attempts.max(1),
             backoff: Duration::from_millis(s.backoff_ms),
+            max_body_mb: DEFAULT_MAX_BODY_MB,
+            too_fast_pause: TOO_FAST_PAUSE,
             pace: Arc::new(std::sync::Mutex::new(Pace::default())),
+            breaker: Arc::new(Breaker::new(None, "")),
+            sent: Arc::new(AtomicU64::new(0)),
         })
     }
 
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// Names the vendor (its config key) and base URL that errors such as
+    /// "cannot reach" point the user to.
+    pub fn for_vendor(mut self, key: &str, base: &str) -> Self {
+        self.breaker = Arc::new(Breaker::new(Some(key), base));
+        self
     }
 
-    /// Sends one attempt, paced by the rate limit and the concurrency limit,
-    /// and reads the whole body.
-    pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<RawResponse, HttpError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore never closed");
-        let slot = {
-            let mut p = self.pace.lock().expect("pace lock");
-            let now = tokio::time::Instant::now();
-            let slot = p.next.map_or(now, |n| n.max(now));
-            p.next = Some(slot + p.gap);
-            // Recover slowly (1% per request) once the vendor stops refusing.
-            let shrink = p.gap / 100;
-            p.gap -= shrink;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
-        if let Some(l) = &self.limiter {
-            l.until_ready().await;
-        }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| HttpError::from_reqwest(e, self.timeout))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| HttpError::from_reqwest(e, self.timeout))?;
-        Ok(RawResponse {
-            status,
-            body: body.to_vec(),
-        })
+    /// Answers over `mb` megabytes are cut off and reported.
+    pub fn with_max_body_mb(mut self, mb: u64) -> Self {
+        self.max_body_mb = mb.max(1);
+        self
     }
 
-    /// The vendor refused a request for going too fast: pause every request
-    /// of this client for `pause` (a rate window) and halve the pace from then on.
-    pub fn slow_down(&self, pause: Duration) {
-        let mut p = self.pace.lock().expect("pace lock");
-        let now = tokio::time::Instant::now();
-        if p.grown_at.is_none_or(|t| now.duration_since(t) >= pause) {
-            p.gap = (p.gap * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-            p.grown_at = Some(now);
-        }
-        let until = now + pause;
-        if p.next.is_none_or(|t| t < until) {
-            p.next = Some(until);
-        }
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
     }
 
-    /// Exponential back-off with full jitter: attempt 1 waits up to `backoff`,
-    /// attempt 2 up to 2×, ... capped at 30 s.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let cap = self
-            .backoff
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-            .min(Duration::from_secs(30));
-        let ms = cap.as_millis() as u64;
-        let half = ms / 2;
-        Duration::from_millis(half + rand::rng().random_range(0..=ms - half))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_stays_capped() {
-        let c = HttpClient::new(&HttpSettings {
-            backoff_ms: 100,
-            ..Default::default()
-        })
-        .unwrap();
-        for a in 1..6 {
-            let d = c.backoff(a);
-            let cap = 100u64 << (a - 1);
-            assert!(d.as_millis() as u64 <= cap && d.as_millis() as u64 >= cap / 2);
-        }
-        assert!(c.backoff(40) <= Duration::from_secs(30));
+    /// The count of requests sent by this client, retries included.
+    pub fn requests(&self) -> Arc<AtomicU64> {
+        self.sent.clone()
     }
 }

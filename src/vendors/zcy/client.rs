@@ -1,20 +1,22 @@
-//! The zcy gateway client: every attempt signed afresh (new nonce, new
-//! timestamp — a retry must never replay a nonce), transient answers retried
-//! (HTTP 502/503/504, 429 Throttled with a slow-down, timeouts), the rest
-//! reported. App key and secret stay in `SecretString`s.
+//! The zcy gateway client: what the driver cannot know about this vendor —
+//! every attempt signed afresh (new nonce, new timestamp: a retry must never
+//! replay a nonce), and which gateway answers are business answers (HTTP 500
+//! `error_response`), passing (502/503/504) or refusals (400). App key and
+//! secret stay in `SecretString`s.
 
 use super::sign::{self, ACCEPT, CONTENT_TYPE, SIGNED_HEADERS};
-use crate::vendors::http::{HttpClient, Outcome};
+use crate::vendors::http::{HttpClient, Outcome, Verdict};
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 pub struct Client {
     http: HttpClient,
     base: String,
     app_key: SecretString,
     app_secret: SecretString,
-    pub requests: AtomicU64,
+    /// Requests sent, retries included.
+    pub requests: Arc<AtomicU64>,
 }
 
 impl Client {
@@ -24,16 +26,19 @@ impl Client {
         app_key: SecretString,
         app_secret: SecretString,
     ) -> Self {
+        let base = base.trim_end_matches('/').to_string();
+        let http = http.for_vendor(super::KEY, &base);
         Self {
+            requests: http.requests(),
             http,
-            base: base.trim_end_matches('/').to_string(),
+            base,
             app_key,
             app_secret,
-            requests: AtomicU64::new(0),
         }
     }
 
-    fn request(&self, service: &str, data: &str) -> reqwest::RequestBuilder {
+    /// One attempt, signed now.
+    fn request(&self, c: &reqwest::Client, service: &str, data: &str) -> reqwest::RequestBuilder {
         let path = format!("/open/{service}");
         let nonce = uuid::Uuid::new_v4().to_string();
         let ts = chrono::Utc::now().timestamp_millis().to_string();
@@ -53,9 +58,7 @@ impl Client {
             &[("_data_", data)],
         );
         let signature = sign::sign(self.app_secret.expose_secret(), &sts);
-        let mut req = self
-            .http
-            .client()
+        let mut req = c
             .post(format!("{}{path}", self.base))
             .header("Accept", ACCEPT)
             .header("Content-Type", CONTENT_TYPE)
@@ -69,69 +72,31 @@ impl Client {
 
     /// Calls `service` with `_data_` = `data` (JSON text), with retries.
     pub async fn call(&self, service: &str, data: &str) -> Outcome {
-        let mut attempt = 0u32;
-        let mut throttled = 0u32;
-        let mut last: (String, Option<u16>) = (String::new(), None);
-        while attempt < self.http.max_attempts {
-            attempt += 1;
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            match self.http.send(self.request(service, data)).await {
-                Err(e) => last = (e.to_string(), None),
-                Ok(r) => match r.status {
-                    200 => {
-                        return Outcome::Answered {
-                            status: r.status,
-                            body: r.body,
-                        }
-                    }
-                    429 => {
-                        self.http.slow_down(Duration::from_secs(1));
-                        throttled += 1;
-                        if throttled <= 30 {
-                            attempt -= 1;
-                        }
-                        last = ("HTTP 429 Throttled".into(), Some(429));
-                        continue;
-                    }
-                    400 => {
-                        return Outcome::Failed {
-                            status: Some(400),
-                            error: format!(
-                                "gateway refused the request (HTTP 400 {}); check the app key, app secret and the clock",
-                                gateway_message(&r.body)
-                            ),
-                            fatal: true,
-                        }
-                    }
-                    // A business error: an answer, not something to retry.
-                    500 if is_error_response(&r.body) => {
-                        return Outcome::Answered {
-                            status: r.status,
-                            body: r.body,
-                        }
-                    }
-                    s if s >= 500 => last = (format!("HTTP {s}"), Some(s)),
-                    s => {
-                        return Outcome::Failed {
-                            status: Some(s),
-                            error: format!("HTTP {s} {}", gateway_message(&r.body)),
-                            fatal: false,
-                        }
-                    }
-                },
-            }
-            if attempt < self.http.max_attempts {
-                tokio::time::sleep(self.http.backoff(attempt)).await;
-            }
-        }
-        Outcome::Failed {
-            status: last.1,
+        self.http
+            .call(|c| self.request(c, service, data), classify)
+            .await
+    }
+}
+
+/// A gateway answer (HTTP 429 is the driver's: too fast, as for every vendor).
+fn classify(status: u16, body: &[u8]) -> Verdict {
+    match status {
+        200 => Verdict::Answer,
+        // The signature, the timestamp or the key: nothing else will pass either.
+        400 => Verdict::Refused {
             error: format!(
-                "gave up after {} attempts: {}",
-                self.http.max_attempts, last.0
+                "gateway refused the request (HTTP 400 {}); check the app key, app secret and the clock",
+                gateway_message(body)
             ),
+            fatal: true,
+        },
+        // A business error: an answer, not something to retry.
+        500 if is_error_response(body) => Verdict::Answer,
+        s if s >= 500 => Verdict::Transient(format!("HTTP {s}")),
+        s => Verdict::Refused {
+            error: format!("HTTP {s} {}", gateway_message(body)),
             fatal: false,
-        }
+        },
     }
 }
 
@@ -170,6 +135,28 @@ fn gateway_message(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gateway_answers_become_the_drivers_verdicts() {
+        assert_eq!(classify(200, br#"{"data_response":{}}"#), Verdict::Answer);
+        let business = br#"{"error_response":{"resultCode":-1,"resultMsg":"bad"}}"#;
+        assert_eq!(classify(500, business), Verdict::Answer);
+        assert!(matches!(classify(500, b"oops"), Verdict::Transient(_)));
+        assert!(matches!(
+            classify(502, b"Bad Gateway"),
+            Verdict::Transient(_)
+        ));
+        let Verdict::Refused { error, fatal: true } =
+            classify(400, br#"{"errorMessage":"Invalid Signature"}"#)
+        else {
+            panic!("a refused signature stops the vendor")
+        };
+        assert!(error.contains("HTTP 400 Invalid Signature"), "{error}");
+        assert!(matches!(
+            classify(404, b""),
+            Verdict::Refused { fatal: false, .. }
+        ));
+    }
 
     #[test]
     fn form_body_round_trips_chinese_and_json() {
